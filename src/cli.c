@@ -1,0 +1,298 @@
+/* cli.c - getopt_long, strtonum and the --help text */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* pid_max can be raised to 2^22 (PID_MAX_LIMIT); anything larger is junk. */
+#define PMSTAT_PID_MAX	4194304
+
+enum {
+	OPT_NO_SCAN = CHAR_MAX + 1,
+};
+
+static const struct option long_options[] = {
+	{ "csv",	no_argument,		NULL, 'c' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "no-headers",	no_argument,		NULL, 'n' },
+	{ "no-kpage",	no_argument,		NULL, 'N' },
+	{ "no-scan",	no_argument,		NULL, OPT_NO_SCAN },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ "pages",	no_argument,		NULL, 'P' },
+	{ "pid",	required_argument,	NULL, 'p' },
+	{ "range",	required_argument,	NULL, 'r' },
+	{ "unit",	required_argument,	NULL, 'U' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 }
+};
+static const char short_options[] = "chjnNo:Pp:r:U:V";
+
+int
+cli_usage(FILE *fp)
+{
+	fputs("\nUsage:\n"
+	    " pmstat [options] PID...\n"
+	    " pmstat [options] -p PID[,PID...]\n"
+	    "\nReport, per mapping, how a process's pages are backed: present, swapped,\n"
+	    "file, anonymous, zero page, shared, dirty, copied on write, THP, KSM, PSS.\n"
+	    "\nOptions:\n"
+	    " -p, --pid PID[,PID...]   processes to inspect (also as arguments)\n"
+	    " -j, --json               JSON output (schema 1)\n"
+	    " -c, --csv                CSV output (RFC 4180, header row)\n"
+	    " -P, --pages              one row per page instead of per mapping\n"
+	    " -r, --range START[-END]  only addresses in [START, END) (hex)\n"
+	    " -o, --output LIST        columns to print (table and CSV)\n"
+	    " -U, --unit UNIT          table sizes in kB (default), pages, bytes, human\n"
+	    " -n, --no-headers         no header line (table and CSV)\n"
+	    " -N, --no-kpage           do not read /proc/kpagecount and /proc/kpageflags\n"
+	    "     --no-scan            do not use the PAGEMAP_SCAN ioctl\n"
+	    "\n -h, --help               display this help\n"
+	    " -V, --version            display version\n"
+	    "\nAvailable output columns:\n", fp);
+	for (int i = 0; i < COL_COUNT; i++)
+		fprintf(fp, " %12s  %s\n", columns[i].name, columns[i].help);
+	fputs("\nA counter that cannot be known (no privilege, no kernel support) is\n"
+	    "shown as -, empty in CSV, null in JSON.\n"
+	    "\nFor more details see pmstat(1).\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+cli_parse_pid(const char *s, char *err, size_t errlen)
+{
+	const char *errstr = NULL;
+	long long v;
+
+	if (strncmp(s, "/proc/", 6) == 0)
+		s += 6;
+	v = strtonum(s, 1, PMSTAT_PID_MAX, &errstr);
+	if (errstr != NULL) {
+		snprintf(err, errlen, "invalid PID '%s': %s", s, errstr);
+		return 0;
+	}
+	return (int)v;
+}
+
+/* Parse one hex address; the whole string must be consumed. */
+static int
+parse_addr(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		i = 2;
+	if (i == len)
+		return -1;
+	for (; i < len; i++) {
+		int c = tolower((unsigned char)s[i]), d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return -1;
+		if (v >> 60)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_parse_range(const char *s, size_t page_size, uint64_t *start,
+    uint64_t *end, char *err, size_t errlen)
+{
+	const char *dash = strchr(s, '-');
+	size_t slen = dash ? (size_t)(dash - s) : strlen(s);
+	uint64_t a, b;
+
+	if (parse_addr(s, slen, &a) != 0 ||
+	    (dash && parse_addr(dash + 1, strlen(dash + 1), &b) != 0)) {
+		snprintf(err, errlen, "invalid range '%s': expected START[-END] in hex", s);
+		return -1;
+	}
+	a &= ~((uint64_t)page_size - 1);
+	if (!dash) {
+		/* A lone address selects the page that holds it. */
+		b = a + page_size;
+	} else if (b <= a) {
+		snprintf(err, errlen, "invalid range '%s': empty or inverted", s);
+		return -1;
+	}
+	/* The end rounds up so the page holding END - 1 is included. */
+	if (b > UINT64_MAX - (page_size - 1))
+		b = UINT64_MAX & ~((uint64_t)page_size - 1);
+	else
+		b = (b + page_size - 1) & ~((uint64_t)page_size - 1);
+	if (b <= a) {
+		/* Only the top page of the address space can wrap to 0. */
+		b = 0;
+	}
+	*start = a;
+	*end = b;
+	return 0;
+}
+
+static int
+add_pids(struct options *o, const char *list, char *err, size_t errlen)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int ret = CLI_OK;
+
+	if (copy == NULL)
+		return CLI_NOMEM;
+	if (*list == '\0' || list[strlen(list) - 1] == ',' || strstr(list, ",,")) {
+		snprintf(err, errlen, "invalid PID list '%s'", list);
+		free(copy);
+		return CLI_USAGE;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int pid = cli_parse_pid(tok, err, errlen);
+		int *np;
+
+		if (pid == 0) {
+			ret = CLI_USAGE;
+			break;
+		}
+		np = reallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
+		if (np == NULL) {
+			ret = CLI_NOMEM;
+			break;
+		}
+		o->pids = np;
+		o->pids[o->npids++] = pid;
+	}
+	free(copy);
+	return ret;
+}
+
+static int
+parse_unit(const char *s, enum out_unit *u)
+{
+	static const struct { const char *name; enum out_unit unit; } units[] = {
+		{ "kb", UNIT_KB }, { "k", UNIT_KB }, { "kib", UNIT_KB },
+		{ "pages", UNIT_PAGES }, { "p", UNIT_PAGES },
+		{ "bytes", UNIT_BYTES }, { "b", UNIT_BYTES },
+		{ "human", UNIT_HUMAN }, { "h", UNIT_HUMAN },
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(s, units[i].name) == 0) {
+			*u = units[i].unit;
+			return 0;
+		}
+	return -1;
+}
+
+static enum cli_result
+parse_option(int c, const char *arg, size_t page_size, struct options *o,
+    char *err, size_t errlen)
+{
+	const char *bad;
+	int n;
+
+	switch (c) {
+	case 'c':
+		o->format = FMT_CSV;
+		break;
+	case 'h':
+		return CLI_HELP;
+	case 'j':
+		o->format = FMT_JSON;
+		break;
+	case 'n':
+		o->no_headers = true;
+		break;
+	case 'N':
+		o->no_kpage = true;
+		break;
+	case OPT_NO_SCAN:
+		o->no_scan = true;
+		break;
+	case 'o':
+		n = col_parse_list(arg, o->cols, COL_COUNT, &bad);
+		if (n < 0) {
+			snprintf(err, errlen, "unknown column '%.*s' (see --help)",
+			    (int)strcspn(bad, ","), bad);
+			return CLI_USAGE;
+		}
+		o->ncols = (size_t)n;
+		break;
+	case 'P':
+		o->pages = true;
+		break;
+	case 'p':
+		return add_pids(o, arg, err, errlen);
+	case 'r':
+		if (cli_parse_range(arg, page_size, &o->range_start,
+		    &o->range_end, err, errlen) != 0)
+			return CLI_USAGE;
+		o->have_range = true;
+		break;
+	case 'U':
+		if (parse_unit(arg, &o->unit) != 0) {
+			snprintf(err, errlen, "unknown unit '%s': use kB, pages, bytes or human", arg);
+			return CLI_USAGE;
+		}
+		break;
+	case 'V':
+		return CLI_VERSION;
+	default:
+		snprintf(err, errlen, "try 'pmstat --help' for more information");
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+enum cli_result
+cli_parse(int argc, char **argv, size_t page_size, struct options *o,
+    char *err, size_t errlen)
+{
+	enum cli_result r;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	err[0] = '\0';
+	optind = 0;	/* full reset: tests parse many command lines */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			if (optopt && optopt < CHAR_MAX)
+				snprintf(err, errlen, "%s option -%c",
+				    c == ':' || strchr(short_options, optopt) ?
+				    "missing argument to" : "invalid", optopt);
+			else
+				snprintf(err, errlen, "unrecognized or incomplete option '%s'",
+				    argv[optind - 1]);
+			return CLI_USAGE;
+		}
+		if ((r = parse_option(c, optarg, page_size, o, err, errlen)) != CLI_OK)
+			return r;
+	}
+	for (; optind < argc; optind++)
+		if ((r = add_pids(o, argv[optind], err, errlen)) != CLI_OK)
+			return r;
+	if (o->npids == 0) {
+		snprintf(err, errlen, "no process given (see --help)");
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+void
+cli_free(struct options *o)
+{
+	free(o->pids);
+	o->pids = NULL;
+	o->npids = 0;
+}

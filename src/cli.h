@@ -1,0 +1,58 @@
+/* cli.h - the command line, parsed into one struct and nothing else */
+#ifndef PMSTAT_CLI_H
+#define PMSTAT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "columns.h"
+
+enum out_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+enum out_unit { UNIT_KB, UNIT_PAGES, UNIT_BYTES, UNIT_HUMAN };
+
+struct options {
+	int		*pids;
+	size_t		 npids;
+	enum out_format	 format;
+	enum out_unit	 unit;
+	bool		 pages;		/* --pages: one row per page */
+	bool		 no_headers;
+	bool		 no_kpage;
+	bool		 no_scan;
+	bool		 have_range;
+	uint64_t	 range_start;	/* bytes, page aligned */
+	uint64_t	 range_end;	/* exclusive */
+	int		 cols[COL_COUNT];
+	size_t		 ncols;		/* 0: the format's default */
+};
+
+enum cli_result {
+	CLI_OK = 0,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_USAGE,	/* message in err */
+	CLI_NOMEM,
+};
+
+/*
+ * Parse argv into o (zeroed first). page_size rounds --range to pages.
+ * On CLI_USAGE, err holds a one-line message without the program name.
+ */
+enum cli_result	cli_parse(int argc, char **argv, size_t page_size,
+		    struct options *o, char *err, size_t errlen);
+
+/* Parse a PID ("1234" or "/proc/1234"); returns it, or 0 with err set. */
+int	cli_parse_pid(const char *s, char *err, size_t errlen);
+
+/* Parse "START[-END]" (hex, 0x optional); returns 0 or -1 with err set. */
+int	cli_parse_range(const char *s, size_t page_size, uint64_t *start,
+	    uint64_t *end, char *err, size_t errlen);
+
+/* Print --help to fp; returns what the write did (0 or -1). */
+int	cli_usage(FILE *fp);
+
+void	cli_free(struct options *o);
+
+#endif

@@ -1,0 +1,113 @@
+/* escape.c - vis for terminals, RFC 4180 for CSV, valid UTF-8 for JSON */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vis.h>
+
+#include "escape.h"
+
+char *
+escape_vis(const char *s)
+{
+	char *out = NULL;
+
+	if (stravis(&out, s, VIS_TAB | VIS_NL | VIS_CSTYLE | VIS_OCTAL) < 0)
+		return NULL;
+	return out;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+bool
+escape_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0, k; i < len; i += k)
+		if ((k = utf8_seq(p + i, len - i)) == 0)
+			return false;
+	return true;
+}
+
+char *
+escape_utf8(const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	char *out, *o;
+
+	if (escape_utf8_valid(s, len)) {
+		if ((out = malloc(len + 1)) == NULL)
+			return NULL;
+		memcpy(out, s, len);
+		out[len] = '\0';
+		return out;
+	}
+	if (len > (SIZE_MAX - 1) / 4 || (out = malloc(4 * len + 1)) == NULL)
+		return NULL;
+	o = out;
+	for (size_t i = 0, k; i < len; i += k) {
+		k = utf8_seq(p + i, len - i);
+		if (k == 0) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[p[i] >> 4];
+			*o++ = hex[p[i] & 0xf];
+			k = 1;
+		} else if (p[i] == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else {
+			memcpy(o, p + i, k);
+			o += k;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int
+escape_csv_field(FILE *fp, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL)
+		return fputs(s, fp) < 0 ? -1 : 0;
+	if (putc('"', fp) == EOF)
+		return -1;
+	for (; *s; s++) {
+		if (*s == '"' && putc('"', fp) == EOF)
+			return -1;
+		if (putc(*s, fp) == EOF)
+			return -1;
+	}
+	return putc('"', fp) == EOF ? -1 : 0;
+}

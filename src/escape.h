@@ -1,0 +1,30 @@
+/* escape.h - the one place untrusted bytes are made safe for each output */
+#ifndef PMSTAT_ESCAPE_H
+#define PMSTAT_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Encode s for a terminal with vis(3) (tabs, newlines, control and
+ * non-printable bytes as C-style or octal escapes). Returns a malloc'd
+ * string, or NULL on allocation failure.
+ */
+char	*escape_vis(const char *s);
+
+/* True if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+bool	 escape_utf8_valid(const char *s, size_t len);
+
+/*
+ * Make s[0..len) valid UTF-8 for JSON: valid input is copied as is; otherwise
+ * every backslash is doubled and every byte that is not part of a valid
+ * sequence becomes the four characters \xNN, so the damage stays visible.
+ * Returns a malloc'd NUL-terminated string, or NULL on allocation failure.
+ */
+char	*escape_utf8(const char *s, size_t len);
+
+/* Write s as one RFC 4180 CSV field, quoted only when it has to be. */
+int	 escape_csv_field(FILE *fp, const char *s);
+
+#endif

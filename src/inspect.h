@@ -1,0 +1,66 @@
+/* inspect.h - walking one process: maps, pagemap batches, kpage join, counts */
+#ifndef PMSTAT_INSPECT_H
+#define PMSTAT_INSPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kpage.h"
+#include "maps.h"
+#include "probe.h"
+#include "stats.h"
+
+struct inspect_opts {
+	bool	no_kpage;	/* do not read /proc/kpage* even if we could */
+	bool	no_scan;	/* do not use PAGEMAP_SCAN */
+	size_t	batch_pages;	/* 0: the default */
+};
+
+/* Buffers and privileges shared by every process walked in one run. */
+struct inspector {
+	size_t		 page_size;
+	unsigned int	 page_shift;
+	size_t		 batch;
+	struct probe	 probe;
+	bool		 have_kpage;
+	int		 kpage_err;	/* why have_kpage is false (-errno), or 0 */
+	bool		 no_scan;
+	struct kpage	 kp;
+	uint64_t	*words;
+	uint64_t	*pfns;
+	uint64_t	*kflags;
+	uint64_t	*kcounts;
+	uint8_t		*scan;
+};
+
+/* Called once per mapping with the mapping clipped to the range. */
+typedef int	(*inspect_mapping_fn)(void *arg, const struct maps_entry *e,
+		    const struct counts *c);
+/* Called once per page when listing pages. */
+typedef int	(*inspect_page_fn)(void *arg, const struct maps_entry *e,
+		    const struct mapping_kind *kind, uint64_t addr,
+		    const struct page_obs *o);
+
+struct inspect_ops {
+	inspect_mapping_fn	 mapping;	/* may be NULL */
+	inspect_page_fn		 page;		/* may be NULL */
+	void			*arg;
+};
+
+/* Probe the kernel and open the kpage files when allowed. Returns 0 or -errno. */
+int	inspector_init(struct inspector *in, const struct inspect_opts *o);
+void	inspector_release(struct inspector *in);
+
+/*
+ * Walk process pid over [start, end) (bytes; end 0 means no limit), calling
+ * the ops as mappings and pages are counted, and leave the sum in *totals.
+ * *src says what could be known for this process. Returns 0, -errno when the
+ * process could not be read (its maps, its pagemap), or the first non-zero
+ * value a callback returned (which stops the walk).
+ */
+int	inspect_process(struct inspector *in, int pid, uint64_t start,
+	    uint64_t end, const struct inspect_ops *ops, struct counts *totals,
+	    struct sources *src);
+
+#endif

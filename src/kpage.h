@@ -1,0 +1,41 @@
+/* kpage.h - joining PFNs with /proc/kpagecount and /proc/kpageflags */
+#ifndef PMSTAT_KPAGE_H
+#define PMSTAT_KPAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kpage_slot;
+
+struct kpage {
+	int			 count_fd;	/* -1 when not wanted */
+	int			 flags_fd;
+	struct kpage_slot	*slots;
+	size_t			 slots_cap;
+	uint64_t		*run;
+	size_t			 run_cap;
+};
+
+/*
+ * Open kpagecount and kpageflags below procdir ("/proc"). Both need
+ * CAP_SYS_ADMIN: returns 0, or -errno of the first open that failed (with
+ * nothing left open).
+ */
+int	kpage_open(struct kpage *k, const char *procdir);
+
+/* Use already open descriptors (tests hand in fixture files); k owns them. */
+void	kpage_init_fds(struct kpage *k, int count_fd, int flags_fd);
+
+/*
+ * Look up n PFNs. For each i with pfns[i] != 0, flags[i] and counts[i] are
+ * filled (either output may be NULL to skip that file); entries with pfn 0
+ * are left alone. The PFNs are sorted and read in coalesced runs, so the cost
+ * is a few syscalls per batch, not one per page. A PFN past the end of the
+ * files reads as flags KPF_NOPAGE, count 0. Returns 0 or -errno.
+ */
+int	kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
+	    uint64_t *flags, uint64_t *counts);
+
+void	kpage_close(struct kpage *k);
+
+#endif

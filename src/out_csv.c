@@ -1,0 +1,157 @@
+/* out_csv.c - RFC 4180 CSV: one header row, one row per mapping or page */
+#include "config.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "escape.h"
+#include "output.h"
+#include "pagemap.h"
+
+static const char *const page_fields[] = {
+	"pid", "addr", "present", "swapped", "file", "exclusive", "zero",
+	"soft_dirty", "uffd_wp", "guard", "pfn", "swap_type", "swap_offset",
+	"kpagecount", "kpageflags", "cow_copied", "path",
+};
+
+static int
+csv_begin(struct output *out)
+{
+	FILE *fp = out->fp;
+
+	if (out->opts->no_headers)
+		return 0;
+	if (out->opts->pages) {
+		for (size_t i = 0; i < sizeof(page_fields) / sizeof(*page_fields); i++)
+			if (fprintf(fp, "%s%s", i ? "," : "", page_fields[i]) < 0)
+				return -1;
+	} else {
+		if (fputs("pid", fp) < 0)
+			return -1;
+		for (size_t i = 0; i < out->ncols; i++)
+			if (fprintf(fp, ",%s", columns[out->cols[i]].name) < 0)
+				return -1;
+	}
+	return fputs("\r\n", fp) < 0 ? -1 : 0;
+}
+
+static int
+csv_process_begin(struct output *out, int pid, const char *comm)
+{
+	(void)comm;
+	out->pid = pid;
+	out->nitems = 0;
+	return 0;
+}
+
+static int
+csv_field(struct output *out, const struct maps_entry *e,
+    const struct counts *c, int id)
+{
+	const struct column *col = &columns[id];
+	FILE *fp = out->fp;
+
+	switch (col->kind) {
+	case COLK_ADDR:
+		return fprintf(fp, "0x%" PRIx64, id == COL_START ? e->start : e->end);
+	case COLK_PERMS:
+		return fputs(e->perms, fp);
+	case COLK_HEX:
+		return fprintf(fp, "0x%" PRIx64, e->offset);
+	case COLK_DEV:
+		return fprintf(fp, "%02x:%02x", e->dev_major, e->dev_minor);
+	case COLK_INODE:
+		return fprintf(fp, "%" PRIu64, e->inode);
+	case COLK_COUNTER:
+		if (!stats_is_known(c, col->counter))
+			return 0;
+		if (col->counter == CTR_PSS)
+			return fprintf(fp, "%.3f", stats_pss_pages(c));
+		return fprintf(fp, "%" PRIu64, c->v[col->counter]);
+	case COLK_PATH:
+		return escape_csv_field(fp, e->path);
+	}
+	return -1;
+}
+
+static int
+csv_mapping(struct output *out, const struct maps_entry *e,
+    const struct counts *c)
+{
+	if (fprintf(out->fp, "%d", out->pid) < 0)
+		return -1;
+	for (size_t i = 0; i < out->ncols; i++)
+		if (putc(',', out->fp) == EOF ||
+		    csv_field(out, e, c, out->cols[i]) < 0)
+			return -1;
+	out->nitems++;
+	return fputs("\r\n", out->fp) < 0 ? -1 : 0;
+}
+
+static const char *
+tri(int v)
+{
+	return v < 0 ? "" : v ? "true" : "false";
+}
+
+static int
+csv_page(struct output *out, const struct maps_entry *e,
+    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+{
+	FILE *fp = out->fp;
+	struct page_view v;
+
+	output_page_view(out, kind, o, &v);
+	if (fprintf(fp, "%d,0x%" PRIx64 ",%s,%s,%s,%s,%s,%s,%s,%s,", out->pid, addr,
+	    tri(v.present), tri(v.swapped), tri(v.file), tri(v.exclusive),
+	    tri(v.zero), tri(v.soft_dirty),
+	    tri(v.uffd_wp), tri(v.guard)) < 0)
+		return -1;
+	if (v.have_pfn && fprintf(fp, "0x%" PRIx64, v.pfn) < 0)
+		return -1;
+	if (putc(',', fp) == EOF)
+		return -1;
+	if (v.swapped && fprintf(fp, "%u,0x%" PRIx64, pm_swap_type(o->pm),
+	    pm_swap_offset(o->pm)) < 0)
+		return -1;
+	if (!v.swapped && putc(',', fp) == EOF)
+		return -1;
+	if (putc(',', fp) == EOF)
+		return -1;
+	if (v.have_kcount && fprintf(fp, "%" PRIu64, o->kcount) < 0)
+		return -1;
+	if (putc(',', fp) == EOF)
+		return -1;
+	if (v.have_kflags && output_kflags_names(fp, o->kflags, "|") < 0)
+		return -1;
+	if (fprintf(fp, ",%s,", tri(v.cow_copied)) < 0 ||
+	    escape_csv_field(fp, e->path) < 0)
+		return -1;
+	return fputs("\r\n", fp) < 0 ? -1 : 0;
+}
+
+static int
+csv_process_end(struct output *out, const struct counts *totals,
+    const char *error)
+{
+	(void)out;
+	(void)totals;
+	(void)error;
+	return 0;
+}
+
+static int
+csv_end(struct output *out)
+{
+	(void)out;
+	return 0;
+}
+
+const struct output_ops output_csv_ops = {
+	.begin = csv_begin,
+	.process_begin = csv_process_begin,
+	.mapping = csv_mapping,
+	.page = csv_page,
+	.process_end = csv_process_end,
+	.end = csv_end,
+};

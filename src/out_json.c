@@ -1,0 +1,239 @@
+/*
+ * out_json.c - JSON schema 1, streamed: the envelope is written by hand and
+ * each mapping or page is one jansson object, dumped and freed at once, so a
+ * process with 50,000 mappings never sits in memory as a tree.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "kpf.h"
+#include "output.h"
+#include "pagemap.h"
+
+/* A hex string for a 64-bit value: JSON numbers lose precision above 2^53. */
+static json_t *
+hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return json_string(buf);
+}
+
+/* Any bytes as a valid JSON string: invalid UTF-8 is escaped visibly. */
+static json_t *
+string_of(const char *s, size_t len)
+{
+	char *valid = escape_utf8(s, len);
+	json_t *j;
+
+	if (valid == NULL)
+		return NULL;
+	j = json_string(valid);
+	free(valid);
+	return j;
+}
+
+/* Set a key, failing (instead of silently dropping it) when v is NULL. */
+static int
+set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_object_set_new(o, key, v);
+}
+
+static json_t *
+tri(int v)
+{
+	return v < 0 ? json_null() : json_boolean(v);
+}
+
+static int
+dump(struct output *out, json_t *o)
+{
+	int r;
+
+	if (out->nitems++ > 0 && fputs(",\n", out->fp) < 0) {
+		json_decref(o);
+		return -1;
+	}
+	r = json_dumpf(o, out->fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return r;
+}
+
+static int
+json_begin(struct output *out)
+{
+	return fprintf(out->fp, "{\"schema\":1,\"version\":\"%s\",\"page_size\":%zu,"
+	    "\"privileged\":%s,\"processes\":[", PACKAGE_VERSION, out->page_size,
+	    out->privileged ? "true" : "false") < 0 ? -1 : 0;
+}
+
+static int
+json_process_begin(struct output *out, int pid, const char *comm)
+{
+	json_t *c = comm ? string_of(comm, strlen(comm)) : json_null();
+	int r = -1;
+
+	out->pid = pid;
+	out->nitems = 0;
+	if (c == NULL)
+		return -1;
+	if (fprintf(out->fp, "%s\n{\"pid\":%d,\"comm\":", out->nprocs++ ? "," : "",
+	    pid) >= 0 && json_dumpf(c, out->fp, JSON_ENCODE_ANY) == 0 &&
+	    fprintf(out->fp, ",\"%s\":[\n", out->opts->pages ? "pages" : "mappings") >= 0)
+		r = 0;
+	json_decref(c);
+	return r;
+}
+
+static int
+add_counters(json_t *o, const struct counts *c)
+{
+	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++) {
+		int ctr = columns[i].counter;
+		json_t *v;
+
+		if (!stats_is_known(c, ctr))
+			v = json_null();
+		else if (ctr == CTR_PSS)
+			v = json_real(stats_pss_pages(c));
+		else
+			v = json_integer((json_int_t)c->v[ctr]);
+		if (set(o, columns[i].name, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+json_mapping(struct output *out, const struct maps_entry *e,
+    const struct counts *c)
+{
+	json_t *o = json_object();
+	char dev[32];
+
+	if (o == NULL)
+		return -1;
+	snprintf(dev, sizeof(dev), "%02x:%02x", e->dev_major, e->dev_minor);
+	if (set(o, "start", hex(e->start)) || set(o, "end", hex(e->end)) ||
+	    set(o, "perms", json_string(e->perms)) ||
+	    set(o, "offset", hex(e->offset)) || set(o, "dev", json_string(dev)) ||
+	    set(o, "inode", json_integer((json_int_t)e->inode)) ||
+	    set(o, "path", string_of(e->path, e->path_len)) ||
+	    set(o, "deleted", json_boolean(e->deleted)) ||
+	    add_counters(o, c)) {
+		json_decref(o);
+		return -1;
+	}
+	return dump(out, o);
+}
+
+static json_t *
+kflags_array(uint64_t flags)
+{
+	json_t *a = json_array();
+
+	for (unsigned int b = 0; a != NULL && b < KPF_NBITS; b++) {
+		const char *name = kpf_name(b);
+		char unnamed[16];
+
+		if (!(flags & KPF_BIT(b)))
+			continue;
+		if (name == NULL) {
+			snprintf(unnamed, sizeof(unnamed), "bit%u", b);
+			name = unnamed;
+		}
+		if (json_array_append_new(a, json_string(name)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static int
+json_page(struct output *out, const struct maps_entry *e,
+    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+{
+	json_t *j = json_object();
+	struct page_view v;
+
+	if (j == NULL)
+		return -1;
+	output_page_view(out, kind, o, &v);
+	if (set(j, "addr", hex(addr)) || set(j, "present", json_boolean(v.present)) ||
+	    set(j, "swapped", json_boolean(v.swapped)) ||
+	    set(j, "file", json_boolean(v.file)) ||
+	    set(j, "exclusive", json_boolean(v.exclusive)) ||
+	    set(j, "zero", tri(v.zero)) ||
+	    set(j, "soft_dirty", tri(v.soft_dirty)) ||
+	    set(j, "uffd_wp", json_boolean(v.uffd_wp)) ||
+	    set(j, "guard", json_boolean(v.guard)) ||
+	    set(j, "pfn", v.have_pfn ? hex(v.pfn) : json_null()) ||
+	    set(j, "swap_type", v.swapped ?
+	    json_integer(pm_swap_type(o->pm)) : json_null()) ||
+	    set(j, "swap_offset", v.swapped ?
+	    hex(pm_swap_offset(o->pm)) : json_null()) ||
+	    set(j, "kpagecount", v.have_kcount ?
+	    json_integer((json_int_t)o->kcount) : json_null()) ||
+	    set(j, "kpageflags", v.have_kflags ?
+	    kflags_array(o->kflags) : json_null()) ||
+	    set(j, "cow_copied", tri(v.cow_copied)) ||
+	    set(j, "path", string_of(e->path, e->path_len))) {
+		json_decref(j);
+		return -1;
+	}
+	return dump(out, j);
+}
+
+static int
+json_process_end(struct output *out, const struct counts *totals,
+    const char *error)
+{
+	json_t *t, *err;
+	int r = -1;
+
+	if (fputs("],\"totals\":", out->fp) < 0)
+		return -1;
+	if (error != NULL) {
+		t = json_null();
+		err = json_string(error);
+	} else {
+		t = json_object();
+		if (t && add_counters(t, totals)) {
+			json_decref(t);
+			t = NULL;
+		}
+		err = json_null();
+	}
+	if (t && err && json_dumpf(t, out->fp, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_PRESERVE_ORDER) == 0 && fputs(",\"error\":", out->fp) >= 0 &&
+	    json_dumpf(err, out->fp, JSON_ENCODE_ANY) == 0 && putc('}', out->fp) != EOF)
+		r = 0;
+	json_decref(t);
+	json_decref(err);
+	return r;
+}
+
+static int
+json_end(struct output *out)
+{
+	return fputs("\n]}\n", out->fp) < 0 ? -1 : 0;
+}
+
+const struct output_ops output_json_ops = {
+	.begin = json_begin,
+	.process_begin = json_process_begin,
+	.mapping = json_mapping,
+	.page = json_page,
+	.process_end = json_process_end,
+	.end = json_end,
+};

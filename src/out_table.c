@@ -1,0 +1,249 @@
+/* out_table.c - the aligned table, for people */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "output.h"
+#include "pagemap.h"
+
+static int
+counter_width(const struct output *out)
+{
+	switch (out->opts->unit) {
+	case UNIT_PAGES:
+		return 8;
+	case UNIT_BYTES:
+		return 12;
+	case UNIT_HUMAN:
+		return 6;
+	default:
+		return 9;
+	}
+}
+
+static int
+col_width(const struct output *out, int id)
+{
+	const struct column *col = &columns[id];
+	int w;
+
+	switch (col->kind) {
+	case COLK_ADDR:
+		w = 16;
+		break;
+	case COLK_PERMS:
+		w = 4;
+		break;
+	case COLK_HEX:
+	case COLK_INODE:
+		w = 8;
+		break;
+	case COLK_DEV:
+		w = 5;
+		break;
+	case COLK_COUNTER:
+		w = counter_width(out);
+		break;
+	default:
+		w = 0;
+		break;
+	}
+	return (int)strlen(col->header) > w ? (int)strlen(col->header) : w;
+}
+
+/* Print one cell: strings left-aligned, numbers right-aligned. */
+static int
+cell(const struct output *out, size_t i, const char *s, bool left)
+{
+	int w = col_width(out, out->cols[i]);
+	const char *sep = i == 0 ? "" : " ";
+
+	if (out->cols[i] == COL_PATH)
+		return fprintf(out->fp, "%s%s", sep, s) < 0 ? -1 : 0;
+	return fprintf(out->fp, left ? "%s%-*s" : "%s%*s", sep, w, s) < 0 ? -1 : 0;
+}
+
+static int
+table_begin(struct output *out)
+{
+	(void)out;
+	return 0;
+}
+
+static int
+table_process_begin(struct output *out, int pid, const char *comm)
+{
+	char *safe = escape_vis(comm ? comm : "");
+
+	out->pid = pid;
+	out->nitems = 0;
+	if (safe == NULL)
+		return -1;
+	if (out->nprocs++ > 0 && putc('\n', out->fp) == EOF) {
+		free(safe);
+		return -1;
+	}
+	if (fprintf(out->fp, "%d:   %s\n", pid, safe) < 0) {
+		free(safe);
+		return -1;
+	}
+	free(safe);
+	if (out->opts->no_headers)
+		return 0;
+	if (out->opts->pages)
+		return fprintf(out->fp, "%-16s %-7s %-8s %10s %5s %-12s %-24s %s\n",
+		    "Address", "State", "Flags", "PFN", "Count", "Swap",
+		    "KPageFlags", "Mapping") < 0 ? -1 : 0;
+	for (size_t i = 0; i < out->ncols; i++) {
+		const struct column *col = &columns[out->cols[i]];
+		if (cell(out, i, col->header, col->kind != COLK_COUNTER) < 0)
+			return -1;
+	}
+	return putc('\n', out->fp) == EOF ? -1 : 0;
+}
+
+static int
+format_field(const struct output *out, const struct maps_entry *e,
+    const struct counts *c, int id, char *buf, size_t len)
+{
+	const struct column *col = &columns[id];
+
+	switch (col->kind) {
+	case COLK_ADDR:
+		snprintf(buf, len, "%016" PRIx64, id == COL_START ? e->start : e->end);
+		break;
+	case COLK_PERMS:
+		snprintf(buf, len, "%s", e->perms);
+		break;
+	case COLK_HEX:
+		snprintf(buf, len, "%08" PRIx64, e->offset);
+		break;
+	case COLK_DEV:
+		snprintf(buf, len, "%02x:%02x", e->dev_major, e->dev_minor);
+		break;
+	case COLK_INODE:
+		snprintf(buf, len, "%" PRIu64, e->inode);
+		break;
+	case COLK_COUNTER:
+		output_format_counter(out, c, col->counter, buf, len);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static int
+table_row(struct output *out, const struct maps_entry *e, const struct counts *c)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < out->ncols; i++) {
+		int id = out->cols[i];
+		int r;
+
+		if (id == COL_PATH) {
+			char *safe;
+
+			if (e == NULL)
+				continue;
+			if ((safe = escape_vis(e->path)) == NULL)
+				return -1;
+			r = cell(out, i, safe, true);
+			free(safe);
+		} else if (e == NULL && columns[id].kind != COLK_COUNTER) {
+			r = cell(out, i, i == 0 ? "total" : "", true);
+		} else {
+			format_field(out, e, c, id, buf, sizeof(buf));
+			r = cell(out, i, buf, columns[id].kind != COLK_COUNTER);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return putc('\n', out->fp) == EOF ? -1 : 0;
+}
+
+static int
+table_mapping(struct output *out, const struct maps_entry *e,
+    const struct counts *c)
+{
+	out->nitems++;
+	return table_row(out, e, c);
+}
+
+/* One letter per page fact, '.' when clear, '?' when unknown. */
+static void
+page_flags(const struct page_view *v, char buf[8])
+{
+	buf[0] = v->file ? 'f' : '.';
+	buf[1] = v->exclusive ? 'x' : '.';
+	buf[2] = v->zero < 0 ? '?' : v->zero ? 'z' : '.';
+	buf[3] = v->cow_copied < 0 ? '?' : v->cow_copied ? 'c' : '.';
+	buf[4] = v->soft_dirty < 0 ? '?' : v->soft_dirty ? 'd' : '.';
+	buf[5] = v->uffd_wp ? 'w' : '.';
+	buf[6] = v->guard ? 'g' : '.';
+	buf[7] = '\0';
+}
+
+static int
+table_page(struct output *out, const struct maps_entry *e,
+    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+{
+	struct page_view v;
+	char flags[8], pfn[24] = "-", count[24] = "-", swap[40] = "-";
+	char *safe;
+	int r;
+
+	output_page_view(out, kind, o, &v);
+	page_flags(&v, flags);
+	if (v.have_pfn)
+		snprintf(pfn, sizeof(pfn), "0x%" PRIx64, v.pfn);
+	if (v.have_kcount)
+		snprintf(count, sizeof(count), "%" PRIu64, o->kcount);
+	if (v.swapped)
+		snprintf(swap, sizeof(swap), "%u:0x%" PRIx64, pm_swap_type(o->pm),
+		    pm_swap_offset(o->pm));
+	if (fprintf(out->fp, "%016" PRIx64 " %-7s %-8s %10s %5s %-12s ", addr,
+	    v.present ? "present" : v.swapped ? "swapped" : "none", flags, pfn,
+	    count, swap) < 0)
+		return -1;
+	if (v.have_kflags) {
+		if (o->kflags == 0 ? fputs("-", out->fp) < 0 :
+		    output_kflags_names(out->fp, o->kflags, ",") < 0)
+			return -1;
+	} else if (fputs("-", out->fp) < 0)
+		return -1;
+	if ((safe = escape_vis(e->path)) == NULL)
+		return -1;
+	r = fprintf(out->fp, " %s\n", safe) < 0 ? -1 : 0;
+	free(safe);
+	return r;
+}
+
+static int
+table_process_end(struct output *out, const struct counts *totals,
+    const char *error)
+{
+	if (error != NULL || out->opts->pages || out->opts->no_headers)
+		return 0;
+	return table_row(out, NULL, totals);
+}
+
+static int
+table_end(struct output *out)
+{
+	(void)out;
+	return 0;
+}
+
+const struct output_ops output_table_ops = {
+	.begin = table_begin,
+	.process_begin = table_process_begin,
+	.mapping = table_mapping,
+	.page = table_page,
+	.process_end = table_process_end,
+	.end = table_end,
+};

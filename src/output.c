@@ -1,0 +1,129 @@
+/* output.c - renderer choice and the formatting the renderers share */
+#include "config.h"
+
+#include <inttypes.h>
+#include <libutil.h>
+#include <string.h>
+
+#include "kpf.h"
+#include "output.h"
+#include "pagemap.h"
+
+void
+output_init(struct output *out, FILE *fp, const struct options *opts,
+    size_t page_size, bool privileged, bool pfn_visible, bool soft_dirty_known)
+{
+	static int defaults[COL_COUNT];
+
+	memset(out, 0, sizeof(*out));
+	out->fp = fp;
+	out->opts = opts;
+	out->page_size = page_size;
+	out->privileged = privileged;
+	out->pfn_visible = pfn_visible;
+	out->soft_dirty_known = soft_dirty_known;
+	switch (opts->format) {
+	case FMT_CSV:
+		out->ops = &output_csv_ops;
+		break;
+	case FMT_JSON:
+		out->ops = &output_json_ops;
+		break;
+	default:
+		out->ops = &output_table_ops;
+		break;
+	}
+	if (opts->ncols > 0 && opts->format != FMT_JSON) {
+		out->cols = opts->cols;
+		out->ncols = opts->ncols;
+	} else {
+		out->ncols = col_defaults(defaults, COL_COUNT,
+		    opts->format == FMT_TABLE);
+		out->cols = defaults;
+	}
+}
+
+void
+output_page_view(const struct output *out, const struct mapping_kind *kind,
+    const struct page_obs *o, struct page_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->present = pm_present(o->pm);
+	v->swapped = pm_swapped(o->pm);
+	v->file = v->present && pm_file(o->pm);
+	v->exclusive = v->present && pm_exclusive(o->pm);
+	v->soft_dirty = out->soft_dirty_known ? pm_soft_dirty(o->pm) : -1;
+	v->uffd_wp = pm_uffd_wp(o->pm);
+	v->guard = pm_guard(o->pm);
+	v->zero = stats_page_is_zero(o);
+	if (!v->present)
+		v->cow_copied = 0;
+	else if (v->zero < 0)
+		v->cow_copied = -1;
+	else
+		v->cow_copied = kind->private && kind->file && !v->file && !v->zero;
+	v->have_pfn = v->present && out->pfn_visible;
+	v->pfn = pm_pfn(o->pm);
+	v->have_kflags = v->have_pfn && (o->have & OBS_KFLAGS);
+	v->have_kcount = v->have_pfn && (o->have & OBS_KCOUNT);
+}
+
+void
+output_format_counter(const struct output *out, const struct counts *c,
+    int ctr, char *buf, size_t len)
+{
+	unsigned __int128 bytes;
+	uint64_t v = c->v[ctr];
+
+	if (!stats_is_known(c, ctr)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	/* PSS is fixed point: scale first, then drop the fraction, as smaps does. */
+	if (ctr == CTR_PSS)
+		bytes = ((unsigned __int128)v * out->page_size) >> PSS_SHIFT;
+	else
+		bytes = (unsigned __int128)v * out->page_size;
+	switch (out->opts->unit) {
+	case UNIT_PAGES:
+		if (ctr == CTR_PSS)
+			snprintf(buf, len, "%.2f", stats_pss_pages(c));
+		else
+			snprintf(buf, len, "%" PRIu64, v);
+		break;
+	case UNIT_BYTES:
+		snprintf(buf, len, "%" PRIu64, (uint64_t)bytes);
+		break;
+	case UNIT_HUMAN:
+		if (humanize_number(buf, len < 7 ? len : 7,
+		    bytes > INT64_MAX ? INT64_MAX : (int64_t)bytes, "",
+		    HN_AUTOSCALE, HN_B | HN_NOSPACE | HN_DECIMAL) < 0)
+			snprintf(buf, len, "?");
+		break;
+	default:
+		snprintf(buf, len, "%" PRIu64, (uint64_t)(bytes / 1024));
+		break;
+	}
+}
+
+int
+output_kflags_names(FILE *fp, uint64_t flags, const char *sep)
+{
+	bool first = true;
+
+	for (unsigned int b = 0; b < KPF_NBITS; b++) {
+		const char *name;
+		char unnamed[16];
+
+		if (!(flags & KPF_BIT(b)))
+			continue;
+		if ((name = kpf_name(b)) == NULL) {
+			snprintf(unnamed, sizeof(unnamed), "bit%u", b);
+			name = unnamed;
+		}
+		if (fprintf(fp, "%s%s", first ? "" : sep, name) < 0)
+			return -1;
+		first = false;
+	}
+	return 0;
+}

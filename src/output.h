@@ -1,0 +1,80 @@
+/* output.h - rendering counts and pages as a table, CSV or JSON */
+#ifndef PMSTAT_OUTPUT_H
+#define PMSTAT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "maps.h"
+#include "stats.h"
+
+struct output;
+
+/* The renderer of one format; every hook returns 0 or -1 on a write error. */
+struct output_ops {
+	int	(*begin)(struct output *out);
+	int	(*process_begin)(struct output *out, int pid, const char *comm);
+	int	(*mapping)(struct output *out, const struct maps_entry *e,
+		    const struct counts *c);
+	int	(*page)(struct output *out, const struct maps_entry *e,
+		    const struct mapping_kind *kind, uint64_t addr,
+		    const struct page_obs *o);
+	/* totals is NULL when error is set. */
+	int	(*process_end)(struct output *out, const struct counts *totals,
+		    const char *error);
+	int	(*end)(struct output *out);
+};
+
+struct output {
+	const struct output_ops	*ops;
+	FILE			*fp;
+	const struct options	*opts;
+	size_t			 page_size;
+	bool			 privileged;	/* kpage files were read */
+	bool			 pfn_visible;
+	bool			 soft_dirty_known;
+	const int		*cols;
+	size_t			 ncols;
+	/* renderer state */
+	int			 pid;
+	size_t			 nitems;	/* items written for this process */
+	size_t			 nprocs;
+	bool			 header_done;
+};
+
+/* Choose the renderer and columns for opts. */
+void	output_init(struct output *out, FILE *fp, const struct options *opts,
+	    size_t page_size, bool privileged, bool pfn_visible,
+	    bool soft_dirty_known);
+
+extern const struct output_ops output_table_ops;
+extern const struct output_ops output_csv_ops;
+extern const struct output_ops output_json_ops;
+
+/* Shared by the renderers: per-page facts, derived once. */
+struct page_view {
+	bool		present, swapped, file, exclusive, uffd_wp, guard;
+	int		soft_dirty;	/* -1 unknown */
+	int		zero;		/* -1 unknown */
+	int		cow_copied;	/* -1 unknown */
+	bool		have_pfn;
+	uint64_t	pfn;
+	bool		have_kflags, have_kcount;
+};
+
+void	output_page_view(const struct output *out, const struct mapping_kind *kind,
+	    const struct page_obs *o, struct page_view *v);
+
+/*
+ * Format a counter column for the table in the chosen unit into buf; "-" when
+ * the counter is unknown.
+ */
+void	output_format_counter(const struct output *out, const struct counts *c,
+	    int ctr, char *buf, size_t len);
+
+/* Write the kpageflags names of flags joined by sep; returns 0 or -1. */
+int	output_kflags_names(FILE *fp, uint64_t flags, const char *sep);
+
+#endif

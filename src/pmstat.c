@@ -1,0 +1,172 @@
+/* pmstat.c - the command: options, the process loop, messages, exit codes */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "inspect.h"
+#include "output.h"
+#include "procinfo.h"
+
+#define EXIT_TARGET	1	/* a process could not be (fully) read */
+#define EXIT_USAGE	2
+
+/* Returned by the callbacks when the output fails; never a -errno. */
+#define STOP_OUTPUT	1
+
+struct run {
+	struct output	out;
+	int		write_errno;
+};
+
+static int
+on_mapping(void *arg, const struct maps_entry *e, const struct counts *c)
+{
+	struct run *run = arg;
+
+	if (run->out.ops->mapping(&run->out, e, c) < 0) {
+		run->write_errno = errno;
+		return STOP_OUTPUT;
+	}
+	return 0;
+}
+
+static int
+on_page(void *arg, const struct maps_entry *e, const struct mapping_kind *kind,
+    uint64_t addr, const struct page_obs *o)
+{
+	struct run *run = arg;
+
+	if (run->out.ops->page(&run->out, e, kind, addr, o) < 0) {
+		run->write_errno = errno;
+		return STOP_OUTPUT;
+	}
+	return 0;
+}
+
+/*
+ * Flush stdout and report a write error once. A closed pipe is not an error
+ * worth a word: the reader had what it wanted.
+ */
+static int
+close_stdout(int write_errno)
+{
+	if (fflush(stdout) != 0 && write_errno == 0)
+		write_errno = errno;
+	if (write_errno == 0 && ferror(stdout))
+		write_errno = EIO;
+	if (write_errno == 0)
+		return 0;
+	if (write_errno != EPIPE)
+		warnx("write error: %s", strerror(write_errno));
+	return -1;
+}
+
+/* Inspect one process; returns 0, -errno for the target, or STOP_OUTPUT. */
+static int
+inspect_one(struct inspector *in, const struct options *opts, struct run *run,
+    int pid)
+{
+	struct inspect_ops ops = {
+		.mapping = opts->pages ? NULL : on_mapping,
+		.page = opts->pages ? on_page : NULL,
+		.arg = run,
+	};
+	char comm[64];
+	struct counts totals;
+	struct sources src;
+	int r;
+
+	r = procinfo_comm(pid, comm, sizeof(comm));
+	if (run->out.ops->process_begin(&run->out, pid, r == 0 ? comm : NULL) < 0)
+		goto write_error;
+	if (r == 0)
+		r = inspect_process(in, pid, opts->range_start, opts->range_end,
+		    &ops, &totals, &src);
+	if (r == STOP_OUTPUT)
+		return r;
+	if (r < 0)
+		warnx("%d: %s", pid, procinfo_strerror(r));
+	if (run->out.ops->process_end(&run->out, r < 0 ? NULL : &totals,
+	    r < 0 ? procinfo_strerror(r) : NULL) < 0)
+		goto write_error;
+	return r;
+write_error:
+	run->write_errno = errno;
+	return STOP_OUTPUT;
+}
+
+static void
+note_unknowns(const struct inspector *in, const struct options *opts)
+{
+	if (opts->format != FMT_TABLE || opts->no_kpage || in->have_kpage)
+		return;
+	warnx("note: %s; dirty, ksm and pss are shown as -",
+	    in->probe.pfn_visible ? "cannot read /proc/kpageflags" :
+	    "page frame numbers need CAP_SYS_ADMIN");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct inspect_opts iopts = { 0 };
+	struct inspector in;
+	struct options opts;
+	struct run run = { .write_errno = 0 };
+	char msg[256];
+	long psz = sysconf(_SC_PAGESIZE);
+	int status = EXIT_SUCCESS, r;
+
+	setlocale(LC_CTYPE, "");
+	switch (cli_parse(argc, argv, psz > 0 ? (size_t)psz : 4096, &opts, msg,
+	    sizeof(msg))) {
+	case CLI_OK:
+		break;
+	case CLI_HELP:
+		cli_usage(stdout);
+		return close_stdout(0) ? EXIT_FAILURE : EXIT_SUCCESS;
+	case CLI_VERSION:
+		printf("pmstat %s\n", PACKAGE_VERSION);
+		return close_stdout(0) ? EXIT_FAILURE : EXIT_SUCCESS;
+	case CLI_NOMEM:
+		errx(EXIT_FAILURE, "out of memory");
+	default:
+		warnx("%s", msg);
+		cli_free(&opts);
+		return EXIT_USAGE;
+	}
+
+	iopts.no_kpage = opts.no_kpage;
+	iopts.no_scan = opts.no_scan;
+	if ((r = inspector_init(&in, &iopts)) != 0) {
+		cli_free(&opts);
+		errx(EXIT_FAILURE, "cannot set up: %s", strerror(-r));
+	}
+	note_unknowns(&in, &opts);
+	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
+	    in.probe.pfn_visible, in.probe.soft_dirty);
+
+	if (run.out.ops->begin(&run.out) < 0)
+		run.write_errno = errno;
+	for (size_t i = 0; i < opts.npids && run.write_errno == 0; i++) {
+		r = inspect_one(&in, &opts, &run, opts.pids[i]);
+		if (r == STOP_OUTPUT)
+			break;
+		if (r < 0)
+			status = EXIT_TARGET;
+	}
+	if (run.write_errno == 0 && run.out.ops->end(&run.out) < 0)
+		run.write_errno = errno;
+
+	inspector_release(&in);
+	cli_free(&opts);
+	if (close_stdout(run.write_errno) != 0)
+		return EXIT_FAILURE;
+	return status;
+}

@@ -1,0 +1,135 @@
+/* stats.c - the counters of semantics.md section 3, exactly as defined there */
+#include "config.h"
+
+#include <string.h>
+
+#include "kpf.h"
+#include "pagemap.h"
+#include "pagescan.h"
+#include "stats.h"
+
+uint32_t
+stats_known(const struct sources *src)
+{
+	uint32_t k = CTR_BIT(CTR_PAGES) | CTR_BIT(CTR_PRESENT) |
+	    CTR_BIT(CTR_SWAPPED) | CTR_BIT(CTR_FILE) | CTR_BIT(CTR_EXCLUSIVE);
+	/* The zero page is told by PAGEMAP_SCAN, or by kpageflags of its PFN. */
+	bool zero = src->scan || src->kflags;
+
+	if (zero)
+		k |= CTR_BIT(CTR_ZERO) | CTR_BIT(CTR_ANON) | CTR_BIT(CTR_SHARED) |
+		    CTR_BIT(CTR_COW_COPIED) | CTR_BIT(CTR_COW_SHARED);
+	if (src->kflags)
+		k |= CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_KSM);
+	if (src->kcount && zero)
+		k |= CTR_BIT(CTR_PSS);
+	/* KPF_THP also marks PTE-mapped large folios: only the scan tells PMD. */
+	if (src->scan)
+		k |= CTR_BIT(CTR_THP);
+	if (src->soft_dirty)
+		k |= CTR_BIT(CTR_SOFT_DIRTY);
+	return k;
+}
+
+void
+stats_init(struct counts *c, uint32_t known)
+{
+	memset(c, 0, sizeof(*c));
+	c->known = known;
+}
+
+int
+stats_page_is_zero(const struct page_obs *o)
+{
+	if (!pm_present(o->pm))
+		return 0;
+	if (o->have & OBS_SCAN)
+		return (o->scan & SCAN_ZERO) != 0;
+	if (o->have & OBS_KFLAGS)
+		return (o->kflags & KPF_BIT(KPF_ZERO_PAGE)) != 0;
+	return -1;
+}
+
+static bool
+page_dirty(const struct page_obs *o, bool anon)
+{
+	bool kdirty = (o->kflags & KPF_BIT(KPF_DIRTY)) != 0;
+
+	if (anon) {
+		/* A clean swap-cache page can be dropped without writing it. */
+		return !((o->kflags & KPF_BIT(KPF_SWAPCACHE)) && !kdirty);
+	}
+	return kdirty;
+}
+
+void
+stats_add_page(struct counts *c, const struct mapping_kind *kind,
+    const struct page_obs *o)
+{
+	uint64_t pm = o->pm;
+	int zero;
+	bool anon;
+
+	c->v[CTR_PAGES]++;
+	if (pm_swapped(pm))
+		c->v[CTR_SWAPPED]++;
+	if (pm_soft_dirty(pm) && (pm_present(pm) || pm_swapped(pm)))
+		c->v[CTR_SOFT_DIRTY]++;
+	if (!pm_present(pm))
+		return;
+	c->v[CTR_PRESENT]++;
+	if (pm_file(pm))
+		c->v[CTR_FILE]++;
+	if (pm_exclusive(pm))
+		c->v[CTR_EXCLUSIVE]++;
+
+	zero = stats_page_is_zero(o);
+	if (zero < 0)
+		return;
+	if (zero) {
+		c->v[CTR_ZERO]++;
+		return;
+	}
+	anon = !pm_file(pm);
+	if (anon)
+		c->v[CTR_ANON]++;
+	if (!pm_exclusive(pm))
+		c->v[CTR_SHARED]++;
+	if (anon && kind->private && kind->file)
+		c->v[CTR_COW_COPIED]++;
+	if (anon && kind->private && !pm_exclusive(pm))
+		c->v[CTR_COW_SHARED]++;
+	if ((o->have & OBS_SCAN) && (o->scan & SCAN_HUGE) && !kind->hugetlb)
+		c->v[CTR_THP]++;
+	if (o->have & OBS_KFLAGS) {
+		if (page_dirty(o, anon))
+			c->v[CTR_DIRTY]++;
+		if (o->kflags & KPF_BIT(KPF_KSM))
+			c->v[CTR_KSM]++;
+	}
+	if (o->have & OBS_KCOUNT) {
+		/* An exclusive page, or a racing unmap (count 0), is the process's own. */
+		uint64_t n = (pm_exclusive(pm) || o->kcount == 0) ? 1 : o->kcount;
+		c->v[CTR_PSS] += (UINT64_C(1) << PSS_SHIFT) / n;
+	}
+}
+
+void
+stats_merge(struct counts *a, const struct counts *b)
+{
+	for (int i = 0; i < CTR_COUNT; i++)
+		a->v[i] += b->v[i];
+	a->known &= b->known;
+}
+
+double
+stats_pss_pages(const struct counts *c)
+{
+	return (double)c->v[CTR_PSS] / (double)(UINT64_C(1) << PSS_SHIFT);
+}
+
+bool
+stats_is_known(const struct counts *c, enum counter ctr)
+{
+	return (c->known & CTR_BIT(ctr)) != 0;
+}

@@ -1,0 +1,76 @@
+/* stats.h - the per-mapping counters, computed from decoded page words */
+#ifndef PMSTAT_STATS_H
+#define PMSTAT_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum counter {
+	CTR_PAGES, CTR_PRESENT, CTR_SWAPPED, CTR_FILE, CTR_ANON, CTR_ZERO,
+	CTR_EXCLUSIVE, CTR_SHARED, CTR_DIRTY, CTR_COW_COPIED, CTR_COW_SHARED,
+	CTR_THP, CTR_KSM, CTR_SOFT_DIRTY, CTR_PSS,
+	CTR_COUNT
+};
+
+#define CTR_BIT(c)	(UINT32_C(1) << (c))
+#define CTR_ALL		(CTR_BIT(CTR_COUNT) - 1)
+
+/* PSS is summed in fixed point, as the kernel does for smaps, so it adds exactly. */
+#define PSS_SHIFT	24
+
+/* Which sources of knowledge a page observation carries. */
+#define OBS_KFLAGS	0x01	/* kflags read from /proc/kpageflags */
+#define OBS_KCOUNT	0x02	/* kcount read from /proc/kpagecount */
+#define OBS_SCAN	0x04	/* scan bits from PAGEMAP_SCAN */
+
+/* Everything known of one virtual page. */
+struct page_obs {
+	uint64_t	pm;	/* the pagemap word */
+	uint64_t	kflags;
+	uint64_t	kcount;
+	uint8_t		scan;	/* SCAN_ZERO | SCAN_HUGE */
+	uint8_t		have;	/* OBS_* */
+};
+
+/* What a mapping is, as far as the counters care. */
+struct mapping_kind {
+	bool	private;	/* MAP_PRIVATE */
+	bool	file;		/* backed by a file (inode != 0) */
+	bool	hugetlb;	/* hugetlbfs: its huge pages are not THP */
+};
+
+/* What the process walk can know: decides which counters are known at all. */
+struct sources {
+	bool	kflags;		/* kpageflags readable and PFNs visible */
+	bool	kcount;		/* kpagecount readable and PFNs visible */
+	bool	scan;		/* PAGEMAP_SCAN answers */
+	bool	soft_dirty;	/* the kernel tracks soft-dirty */
+};
+
+struct counts {
+	uint64_t	v[CTR_COUNT];	/* v[CTR_PSS] in units of 2^-PSS_SHIFT pages */
+	uint32_t	known;		/* CTR_BIT()s of counters that are known */
+};
+
+/* The counters a walk with these sources can determine. */
+uint32_t	stats_known(const struct sources *src);
+
+/* Start counting with the given known set. */
+void	stats_init(struct counts *c, uint32_t known);
+
+/* Count one page of a mapping. Pure: no I/O. */
+void	stats_add_page(struct counts *c, const struct mapping_kind *kind,
+	    const struct page_obs *o);
+
+/* Add b into a (totals); a counter stays known only if known in both. */
+void	stats_merge(struct counts *a, const struct counts *b);
+
+/* Is the page the shared zero page? -1 when it cannot be told. */
+int	stats_page_is_zero(const struct page_obs *o);
+
+/* PSS in (fractional) pages. */
+double	stats_pss_pages(const struct counts *c);
+
+bool	stats_is_known(const struct counts *c, enum counter ctr);
+
+#endif
