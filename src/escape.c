@@ -13,7 +13,12 @@ escape_vis(const char *s)
 {
 	char *out = NULL;
 
-	if (stravis(&out, s, VIS_TAB | VIS_NL | VIS_CSTYLE | VIS_OCTAL) < 0)
+	/*
+	 * VIS_NOSLASH: the kernel already writes a newline in a path as the
+	 * four characters \012; doubling the backslash would hide that.
+	 */
+	if (stravis(&out, s, VIS_TAB | VIS_NL | VIS_CSTYLE | VIS_OCTAL |
+	    VIS_NOSLASH) < 0)
 		return NULL;
 	return out;
 }

@@ -8,7 +8,8 @@
 
 /*
  * Encode s for a terminal with vis(3) (tabs, newlines, control and
- * non-printable bytes as C-style or octal escapes). Returns a malloc'd
+ * non-printable bytes as C-style or octal escapes; backslashes pass as they
+ * are). Returns a malloc'd
  * string, or NULL on allocation failure.
  */
 char	*escape_vis(const char *s);

@@ -59,7 +59,7 @@ dump(struct output *out, json_t *o)
 {
 	int r;
 
-	if (out->nitems++ > 0 && fputs(",\n", out->fp) < 0) {
+	if (fputs(out->nitems++ > 0 ? ",\n" : "\n", out->fp) < 0) {
 		json_decref(o);
 		return -1;
 	}
@@ -88,7 +88,7 @@ json_process_begin(struct output *out, int pid, const char *comm)
 		return -1;
 	if (fprintf(out->fp, "%s\n{\"pid\":%d,\"comm\":", out->nprocs++ ? "," : "",
 	    pid) >= 0 && json_dumpf(c, out->fp, JSON_ENCODE_ANY) == 0 &&
-	    fprintf(out->fp, ",\"%s\":[\n", out->opts->pages ? "pages" : "mappings") >= 0)
+	    fprintf(out->fp, ",\"%s\":[", out->opts->pages ? "pages" : "mappings") >= 0)
 		r = 0;
 	json_decref(c);
 	return r;

@@ -1,0 +1,133 @@
+#!/bin/sh
+# The command-line contract: exit codes, one-line errors, closed pipes, full
+# disks and hostile file names. Run by make check with PMSTAT and MAPFILE set.
+
+: "${PMSTAT:?PMSTAT must name the pmstat binary}"
+: "${MAPFILE:?MAPFILE must name the tests/mapfile helper}"
+LC_ALL=C
+export LC_ALL
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-cli.XXXXXX") || exit 99
+children=""
+cleanup() {
+	for c in $children; do kill "$c" 2>/dev/null; wait "$c" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+not_ok() { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+	d=$1; shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# run ARGS...: pmstat's stdout, stderr and status land in $tmp/out, $tmp/err, $st
+run() {
+	"$PMSTAT" "$@" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+}
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# Start a target mapping the given files; its pid in $target.
+start_target() {
+	"$MAPFILE" "$@" >"$tmp/ready" &
+	target=$!
+	children="$children $target"
+	i=0
+	while [ "$(cat "$tmp/ready" 2>/dev/null)" != ready ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# --help and --version
+run --help
+check "--help exits 0" test "$st" -eq 0
+check "--help ends with the man page pointer" \
+	sh -c "tail -n 1 '$tmp/out' | grep -qx 'For more details see pmstat(1).'"
+check "--help lists every long option" sh -c '
+	for o in csv help json no-headers no-kpage no-scan output pages pid range unit version; do
+		grep -q -- "--$o" "$1" || exit 1
+	done' sh "$tmp/out"
+run --version
+check "--version prints the version" grep -q '^pmstat [0-9]' "$tmp/out"
+if [ -w /dev/full ]; then
+	"$PMSTAT" --help >/dev/full 2>"$tmp/err"
+	st=$?
+	check "--help >/dev/full fails" test "$st" -eq 1
+	check "--help >/dev/full says write error once" \
+		sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'write error' '$tmp/err'"
+fi
+
+# usage errors: exit 2 and exactly one line on stderr
+for args in "0" "-1" "abc" "12abc" "99999999999999999999" "-p 1,,2" "-p ''" \
+    "--range zz 1" "--range 0x2000-0x1000 1" "--range 0x1000-0x1000 1" \
+    "--unit parsecs 1" "--output nope 1" "--bogus 1" "" "--pid"; do
+	eval "run $args"
+	check "usage error for '$args' exits 2" test "$st" -eq 2
+	check "usage error for '$args' is one line" test "$(lines "$tmp/err")" -eq 1
+	check "usage error for '$args' prints nothing on stdout" test ! -s "$tmp/out"
+done
+
+# A missing process is reported; the others are still printed; exit 1.
+sleep 30 &
+gone=$!
+kill $gone; wait $gone 2>/dev/null
+start_target /etc/hostname
+run "$gone" "$target"
+check "a missing PID exits 1" test "$st" -eq 1
+check "a missing PID is named once on stderr" \
+	sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '$gone: no such process' '$tmp/err'"
+check "the other PID is still reported" grep -q "^$target:" "$tmp/out"
+run --json "$gone" "$target"
+check "JSON: a missing PID keeps its entry with an error" \
+	grep -q "\"pid\":$gone,\"comm\":null,\"mappings\":\[\],\"totals\":null,\"error\":\"no such process\"" "$tmp/out"
+run --json /proc/"$target"
+check "/proc/PID is accepted" test "$st" -eq 0
+
+# A closed pipe ends quietly; a full disk gives one message and exit 1.
+"$PMSTAT" --pages "$target" 2>"$tmp/err" | head -n 1 >/dev/null
+check "a closed pipe says nothing" test ! -s "$tmp/err"
+if [ -w /dev/full ]; then
+	"$PMSTAT" --pages "$target" >/dev/full 2>"$tmp/err"
+	st=$?
+	check "/dev/full exits 1" test "$st" -eq 1
+	check "/dev/full says write error once" \
+		sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'write error' '$tmp/err'"
+fi
+
+# Hostile names: escape sequences, newlines, tabs, invalid UTF-8, commas, quotes.
+esc=$(printf '\033')
+hostile="$tmp/$(printf 'evil\033]0;pwned\007\033[2J name\twith, "quotes" \377\376')"
+nl="$tmp/$(printf 'new\nline')"
+printf 'x' >"$hostile" && printf 'y' >"$nl" || exit 99
+start_target "$hostile" "$nl"
+run "$target"
+check "table: hostile names exit 0" test "$st" -eq 0
+check "table: no raw ESC or BEL reaches the terminal" \
+	sh -c "! grep -aq \"\$(printf '[\033\007]')\" '$tmp/out'"
+check "table: the escaped name is there" grep -aq 'evil\\033\]0;pwned' "$tmp/out"
+check "table: the newline in a name is shown escaped" grep -aq 'new\\012line' "$tmp/out"
+run --csv "$target"
+check "CSV: the hostile name is one quoted field" \
+	grep -aq '"[^"]*evil.*name.*with, ""quotes"" [^"]*"' "$tmp/out"
+check "CSV: rows end in CRLF" sh -c "head -n 1 '$tmp/out' | grep -q \"\$(printf '\r')\$\""
+run --json "$target"
+check "JSON: hostile names exit 0" test "$st" -eq 0
+check "JSON: invalid UTF-8 is escaped visibly" grep -aq '\\\\xff\\\\xfe' "$tmp/out"
+if command -v python3 >/dev/null 2>&1; then
+	check "JSON: output parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out"
+fi
+
+# --range picks the mapping of the hostile file and nothing else.
+addr=$(grep -a 'evil' /proc/"$target"/maps | cut -d- -f1)
+run --csv -o start,pages,path --range "$addr" "$target"
+check "--range selects one mapping" test "$(lines "$tmp/out")" -eq 2
+check "--range gives its start" grep -q "^$target,0x$addr,1," "$tmp/out"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
