@@ -121,14 +121,14 @@ cli_parse_range(const char *s, size_t page_size, uint64_t *start,
 		snprintf(err, errlen, "invalid range '%s': expected START[-END] in hex", s);
 		return -1;
 	}
-	a &= ~((uint64_t)page_size - 1);
-	if (!dash) {
-		/* A lone address selects the page that holds it. */
-		b = a + page_size;
-	} else if (b <= a) {
+	if (dash && b <= a) {
 		snprintf(err, errlen, "invalid range '%s': empty or inverted", s);
 		return -1;
 	}
+	a &= ~((uint64_t)page_size - 1);
+	/* A lone address selects the page that holds it. */
+	if (!dash)
+		b = a + page_size;
 	/* The end rounds up so the page holding END - 1 is included. */
 	if (b > UINT64_MAX - (page_size - 1))
 		b = UINT64_MAX & ~((uint64_t)page_size - 1);

@@ -154,7 +154,8 @@ table_row(struct output *out, const struct maps_entry *e, const struct counts *c
 				return -1;
 			r = cell(out, i, safe, true);
 			free(safe);
-		} else if (e == NULL && columns[id].kind != COLK_COUNTER) {
+		} else if (e == NULL && (i == 0 || columns[id].kind != COLK_COUNTER)) {
+			/* The first cell names the row, whatever column it is. */
 			r = cell(out, i, i == 0 ? "total" : "", true);
 		} else {
 			format_field(out, e, c, id, buf, sizeof(buf));

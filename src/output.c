@@ -95,7 +95,8 @@ output_format_counter(const struct output *out, const struct counts *c,
 		snprintf(buf, len, "%" PRIu64, (uint64_t)bytes);
 		break;
 	case UNIT_HUMAN:
-		if (humanize_number(buf, len < 7 ? len : 7,
+		/* Five bytes: at most four characters, so every value scales. */
+		if (humanize_number(buf, len < 5 ? len : 5,
 		    bytes > INT64_MAX ? INT64_MAX : (int64_t)bytes, "",
 		    HN_AUTOSCALE, HN_B | HN_NOSPACE | HN_DECIMAL) < 0)
 			snprintf(buf, len, "?");

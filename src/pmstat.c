@@ -102,14 +102,40 @@ write_error:
 	return STOP_OUTPUT;
 }
 
+/*
+ * Say once, on stderr, which counters this run cannot know, and why: the
+ * table shows them as "-", which alone does not tell a person the reason.
+ */
 static void
 note_unknowns(const struct inspector *in, const struct options *opts)
 {
-	if (opts->format != FMT_TABLE || opts->no_kpage || in->have_kpage)
+	struct sources src = {
+		.kflags = in->have_kpage, .kcount = in->have_kpage,
+		.scan = !opts->no_scan, .soft_dirty = in->probe.soft_dirty,
+	};
+	uint32_t unknown = CTR_ALL & ~stats_known(&src);
+	char names[256] = "";
+	const char *why;
+
+	/* Soft-dirty untracked by the kernel is not news to anyone. */
+	unknown &= ~CTR_BIT(CTR_SOFT_DIRTY);
+	if (opts->format != FMT_TABLE || unknown == 0)
 		return;
-	warnx("note: %s; dirty, ksm and pss are shown as -",
-	    in->probe.pfn_visible ? "cannot read /proc/kpageflags" :
-	    "page frame numbers need CAP_SYS_ADMIN");
+	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++)
+		if (unknown & CTR_BIT(columns[i].counter)) {
+			if (names[0] != '\0')
+				strlcat(names, ", ", sizeof(names));
+			strlcat(names, columns[i].name, sizeof(names));
+		}
+	if (opts->no_kpage)
+		why = "--no-kpage";
+	else if (!in->probe.pfn_visible)
+		why = "page frame numbers need CAP_SYS_ADMIN";
+	else if (!in->have_kpage)
+		why = "cannot read /proc/kpageflags";
+	else
+		why = "--no-scan";
+	warnx("note: %s: %s shown as -", why, names);
 }
 
 int
