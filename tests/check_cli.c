@@ -1,0 +1,623 @@
+/* check_cli.c - the command line: options, PIDs, ranges, --help */
+#include "config.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "columns.h"
+
+#define PS	4096
+
+static struct options opts;
+static char err[256];
+
+/*
+ * Run cli_parse on "pmstat" followed by the NULL-terminated arguments
+ * (copied: getopt permutes argv) with the given page size.
+ */
+static enum cli_result
+parse_ps(size_t page_size, const char *arg, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	enum cli_result r;
+	va_list ap;
+
+	argv[argc++] = strdup("pmstat");
+	va_start(ap, arg);
+	for (const char *a = arg; a != NULL; a = va_arg(ap, const char *)) {
+		ck_assert_int_lt(argc, 31);
+		argv[argc++] = strdup(a);
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	memset(err, 'X', sizeof(err) - 1);
+	err[sizeof(err) - 1] = '\0';
+	r = cli_parse(argc, argv, page_size, &opts, err, sizeof(err));
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	return r;
+}
+
+#define parse(...)	parse_ps(PS, __VA_ARGS__, (const char *)NULL)
+
+/* A usage error comes with a one-line message. */
+static void
+usage_with(const char *needle)
+{
+	ck_assert_msg(err[0] != '\0' && err[0] != 'X', "no message: \"%s\"", err);
+	ck_assert_ptr_null(strchr(err, '\n'));
+	if (needle != NULL)
+		ck_assert_msg(strstr(err, needle) != NULL, "\"%s\" not in \"%s\"",
+		    needle, err);
+}
+
+START_TEST(test_defaults)
+{
+	ck_assert_int_eq(parse("42"), CLI_OK);
+	ck_assert_str_eq(err, "");
+	ck_assert_uint_eq(opts.npids, 1);
+	ck_assert_int_eq(opts.pids[0], 42);
+	ck_assert_int_eq(opts.format, FMT_TABLE);
+	ck_assert_int_eq(opts.unit, UNIT_KB);
+	ck_assert(!opts.pages);
+	ck_assert(!opts.no_headers);
+	ck_assert(!opts.no_kpage);
+	ck_assert(!opts.no_scan);
+	ck_assert(!opts.have_range);
+	ck_assert_uint_eq(opts.ncols, 0);
+	cli_free(&opts);
+	ck_assert_ptr_null(opts.pids);
+	ck_assert_uint_eq(opts.npids, 0);
+}
+END_TEST
+
+START_TEST(test_long_options)
+{
+	ck_assert_int_eq(parse("--csv", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_CSV);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--json", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_JSON);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--no-headers", "1"), CLI_OK);
+	ck_assert(opts.no_headers);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--no-kpage", "1"), CLI_OK);
+	ck_assert(opts.no_kpage);
+	ck_assert(!opts.no_scan);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--no-scan", "1"), CLI_OK);
+	ck_assert(opts.no_scan);
+	ck_assert(!opts.no_kpage);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--output", "pss,path", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.ncols, 2);
+	ck_assert_int_eq(opts.cols[0], COL_COUNTER0 + CTR_PSS);
+	ck_assert_int_eq(opts.cols[1], COL_PATH);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--output=start,end,inode", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.ncols, 3);
+	ck_assert_int_eq(opts.cols[0], COL_START);
+	ck_assert_int_eq(opts.cols[1], COL_END);
+	ck_assert_int_eq(opts.cols[2], COL_INODE);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--pages", "1"), CLI_OK);
+	ck_assert(opts.pages);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--pid", "77"), CLI_OK);
+	ck_assert_uint_eq(opts.npids, 1);
+	ck_assert_int_eq(opts.pids[0], 77);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--pid=78"), CLI_OK);
+	ck_assert_int_eq(opts.pids[0], 78);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--range", "0x1000-0x3000", "1"), CLI_OK);
+	ck_assert(opts.have_range);
+	ck_assert_uint_eq(opts.range_start, 0x1000);
+	ck_assert_uint_eq(opts.range_end, 0x3000);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--unit", "pages", "1"), CLI_OK);
+	ck_assert_int_eq(opts.unit, UNIT_PAGES);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--help"), CLI_HELP);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--version"), CLI_VERSION);
+	cli_free(&opts);
+	/* Unambiguous abbreviations, as getopt_long allows. */
+	ck_assert_int_eq(parse("--js", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_JSON);
+	cli_free(&opts);
+}
+END_TEST
+
+START_TEST(test_short_options)
+{
+	ck_assert_int_eq(parse("-c", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_CSV);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-j", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_JSON);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-n", "1"), CLI_OK);
+	ck_assert(opts.no_headers);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-N", "1"), CLI_OK);
+	ck_assert(opts.no_kpage);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "anon", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.ncols, 1);
+	ck_assert_int_eq(opts.cols[0], COL_COUNTER0 + CTR_ANON);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-ozero,dirty", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.ncols, 2);
+	ck_assert_int_eq(opts.cols[0], COL_COUNTER0 + CTR_ZERO);
+	ck_assert_int_eq(opts.cols[1], COL_COUNTER0 + CTR_DIRTY);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-P", "1"), CLI_OK);
+	ck_assert(opts.pages);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-p", "9"), CLI_OK);
+	ck_assert_int_eq(opts.pids[0], 9);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-p9"), CLI_OK);
+	ck_assert_int_eq(opts.pids[0], 9);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-r", "2000", "1"), CLI_OK);
+	ck_assert(opts.have_range);
+	ck_assert_uint_eq(opts.range_start, 0x2000);
+	ck_assert_uint_eq(opts.range_end, 0x3000);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-U", "bytes", "1"), CLI_OK);
+	ck_assert_int_eq(opts.unit, UNIT_BYTES);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-h"), CLI_HELP);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-V"), CLI_VERSION);
+	cli_free(&opts);
+	/* Clustered flags, and options after the PID (GNU permutation). */
+	ck_assert_int_eq(parse("-jnNP", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_JSON);
+	ck_assert(opts.no_headers && opts.no_kpage && opts.pages);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("1", "-c", "2"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_CSV);
+	ck_assert_uint_eq(opts.npids, 2);
+	cli_free(&opts);
+	/* The last format wins. */
+	ck_assert_int_eq(parse("-c", "-j", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_JSON);
+	cli_free(&opts);
+}
+END_TEST
+
+START_TEST(test_help_version_without_pid)
+{
+	/* --help and --version need no PID and win over a missing one. */
+	ck_assert_int_eq(parse("-j", "--help"), CLI_HELP);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--version", "1"), CLI_VERSION);
+	cli_free(&opts);
+}
+END_TEST
+
+START_TEST(test_bad_options)
+{
+	ck_assert_int_eq(parse("-z", "1"), CLI_USAGE);
+	usage_with("-z");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--bogus", "1"), CLI_USAGE);
+	usage_with("--bogus");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("1", "-p"), CLI_USAGE);
+	usage_with("-p");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("1", "--range"), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--no-scan=yes", "1"), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+}
+END_TEST
+
+struct pid_case {
+	const char	*arg;
+	int		 pid;	/* 0: a usage error */
+};
+
+static const struct pid_case pid_cases[] = {
+	{ "1", 1 },
+	{ "42", 42 },
+	{ "/proc/42", 42 },
+	{ "4194304", 4194304 },		/* PID_MAX_LIMIT */
+	{ "4194305", 0 },
+	{ "0", 0 },
+	{ "-1", 0 },
+	{ "abc", 0 },
+	{ "12abc", 0 },
+	{ "1.5", 0 },
+	{ "0x10", 0 },
+	{ "99999999999999999999", 0 },
+	{ "", 0 },
+	{ "/proc/", 0 },
+	{ "/proc/abc", 0 },
+	{ "/proc/0", 0 },
+	{ "/proc/42/", 0 },
+	{ "proc/42", 0 },
+};
+
+START_TEST(test_pid_table)
+{
+	const struct pid_case *c = &pid_cases[_i];
+	char e[128] = "";
+	int pid = cli_parse_pid(c->arg, e, sizeof(e));
+
+	ck_assert_msg(pid == c->pid, "'%s': got %d, want %d", c->arg, pid, c->pid);
+	if (c->pid == 0)
+		ck_assert_msg(e[0] != '\0', "'%s': no message", c->arg);
+
+	/* The same through -p and as an argument. */
+	ck_assert_int_eq(parse("-p", c->arg), c->pid ? CLI_OK : CLI_USAGE);
+	if (c->pid) {
+		ck_assert_uint_eq(opts.npids, 1);
+		ck_assert_int_eq(opts.pids[0], c->pid);
+	} else {
+		usage_with(NULL);
+	}
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--", c->arg), c->pid ? CLI_OK : CLI_USAGE);
+	if (c->pid)
+		ck_assert_int_eq(opts.pids[0], c->pid);
+	else
+		usage_with(NULL);
+	cli_free(&opts);
+}
+END_TEST
+
+START_TEST(test_pid_lists)
+{
+	ck_assert_int_eq(parse("-p", "1,2,3"), CLI_OK);
+	ck_assert_uint_eq(opts.npids, 3);
+	ck_assert_int_eq(opts.pids[0], 1);
+	ck_assert_int_eq(opts.pids[1], 2);
+	ck_assert_int_eq(opts.pids[2], 3);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-p", "5,/proc/6", "7", "--pid", "8"), CLI_OK);
+	ck_assert_uint_eq(opts.npids, 4);
+	ck_assert_int_eq(opts.pids[0], 5);
+	ck_assert_int_eq(opts.pids[1], 6);
+	ck_assert_int_eq(opts.pids[2], 8);	/* options before arguments */
+	ck_assert_int_eq(opts.pids[3], 7);
+	cli_free(&opts);
+	/* Many PIDs: no fixed cap. */
+	{
+		char list[8192];
+		size_t off = 0;
+
+		for (int i = 1; i <= 1000; i++)
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%d",
+			    i > 1 ? "," : "", i);
+		ck_assert_int_eq(parse("-p", list), CLI_OK);
+		ck_assert_uint_eq(opts.npids, 1000);
+		ck_assert_int_eq(opts.pids[999], 1000);
+		cli_free(&opts);
+	}
+	ck_assert_int_eq(parse("-p", "1,,2"), CLI_USAGE);
+	usage_with("1,,2");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-p", "1,"), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-p", ","), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-p", ""), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-p", "1,x,3"), CLI_USAGE);
+	usage_with("x");
+	cli_free(&opts);
+}
+END_TEST
+
+START_TEST(test_pid_list_leading_comma)
+{
+	/* "1," and "1,,2" are refused; ",1" has the same empty element. */
+	ck_assert_int_eq(parse("-p", ",1"), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+}
+END_TEST
+
+START_TEST(test_no_pid)
+{
+	ck_assert_int_eq(parse("-j", "-n"), CLI_USAGE);
+	usage_with("no process");
+	cli_free(&opts);
+	{
+		char *argv[] = { NULL };
+		ck_assert_int_eq(cli_parse(0, argv, PS, &opts, err, sizeof(err)),
+		    CLI_USAGE);
+		usage_with(NULL);
+		cli_free(&opts);
+	}
+}
+END_TEST
+
+START_TEST(test_output_columns)
+{
+	/* Every column name is accepted alone, and maps to its own id. */
+	for (int i = 0; i < COL_COUNT; i++) {
+		ck_assert_int_eq(parse("-o", columns[i].name, "1"), CLI_OK);
+		ck_assert_uint_eq(opts.ncols, 1);
+		ck_assert_int_eq(opts.cols[0], i);
+		cli_free(&opts);
+	}
+	ck_assert_int_eq(parse("--output", "pss,bogus,path", "1"), CLI_USAGE);
+	usage_with("'bogus'");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "nosuchcolumn", "1"), CLI_USAGE);
+	usage_with("nosuchcolumn");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "PSS", "1"), CLI_USAGE);
+	usage_with("PSS");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "pss,", "1"), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "", "1"), CLI_USAGE);
+	usage_with(NULL);
+	cli_free(&opts);
+}
+END_TEST
+
+struct unit_case {
+	const char	*arg;
+	int		 unit;	/* -1: usage error */
+};
+
+static const struct unit_case unit_cases[] = {
+	{ "kb", UNIT_KB }, { "kB", UNIT_KB }, { "KB", UNIT_KB },
+	{ "pages", UNIT_PAGES }, { "bytes", UNIT_BYTES }, { "human", UNIT_HUMAN },
+	{ "mb", -1 }, { "", -1 }, { "kbytes", -1 }, { "pagesx", -1 }, { "42", -1 },
+};
+
+START_TEST(test_units)
+{
+	const struct unit_case *c = &unit_cases[_i];
+
+	if (c->unit < 0) {
+		ck_assert_int_eq(parse("--unit", c->arg, "1"), CLI_USAGE);
+		usage_with(c->arg);
+	} else {
+		ck_assert_int_eq(parse("-U", c->arg, "1"), CLI_OK);
+		ck_assert_int_eq(opts.unit, c->unit);
+	}
+	cli_free(&opts);
+}
+END_TEST
+
+struct range_case {
+	const char	*arg;
+	size_t		 page_size;
+	bool		 ok;
+	uint64_t	 start, end;
+};
+
+static const struct range_case range_cases[] = {
+	{ "7f00", PS, true, 0x7000, 0x8000 },		/* lone address: its page */
+	{ "0x7f00", PS, true, 0x7000, 0x8000 },
+	{ "0x7000", PS, true, 0x7000, 0x8000 },
+	{ "0x7f00-0x8000", PS, true, 0x7000, 0x8000 },
+	{ "0x7f00-0x8001", PS, true, 0x7000, 0x9000 },	/* end rounds up */
+	{ "0x1800-0x1900", PS, true, 0x1000, 0x2000 },
+	{ "0x1800-0x1801", PS, true, 0x1000, 0x2000 },
+	{ "5-6", PS, true, 0, 0x1000 },
+	{ "0X1000-0X3000", PS, true, 0x1000, 0x3000 },
+	{ "7F0000000000-7F0000100000", PS, true, 0x7f0000000000, 0x7f0000100000 },
+	{ "0-0x1000", PS, true, 0, 0x1000 },
+	{ "0", PS, true, 0, 0x1000 },
+	{ "0x5000-0x9000", 16384, true, 0x4000, 0xc000 },
+	{ "0x5000", 16384, true, 0x4000, 0x8000 },
+	/* The top page of the address space: its end wraps to 0, no limit. */
+	{ "0xfffffffffffff000", PS, true, 0xfffffffffffff000, 0 },
+	{ "0xffffffffffffffff", PS, true, 0xfffffffffffff000, 0 },
+	{ "0xfffffffffffff000-0xffffffffffffffff", PS, true, 0xfffffffffffff000, 0 },
+	{ "0xffffffffffffe000-0xfffffffffffff000", PS, true,
+	    0xffffffffffffe000, 0xfffffffffffff000 },
+	/* Inverted, empty, junk. */
+	{ "0x2000-0x1000", PS, false, 0, 0 },
+	{ "0x1000-0x1000", PS, false, 0, 0 },
+	{ "0x1800-0x1000", PS, false, 0, 0 },
+	{ "0x1001-0x1001", PS, false, 0, 0 },		/* empty before rounding */
+	{ "5-5", PS, false, 0, 0 },
+	{ "0x1800-0x17ff", PS, false, 0, 0 },
+	{ "0x1000-0", PS, false, 0, 0 },
+	{ "zz", PS, false, 0, 0 },
+	{ "", PS, false, 0, 0 },
+	{ "0x", PS, false, 0, 0 },
+	{ "-", PS, false, 0, 0 },
+	{ "0x1000-", PS, false, 0, 0 },
+	{ "-0x1000", PS, false, 0, 0 },
+	{ "0x1000-zz", PS, false, 0, 0 },
+	{ "0x1000-0x2000-0x3000", PS, false, 0, 0 },
+	{ "0x1000 - 0x2000", PS, false, 0, 0 },
+	{ " 0x1000", PS, false, 0, 0 },
+	{ "0x1000 ", PS, false, 0, 0 },
+	{ "0x0x1000", PS, false, 0, 0 },
+	{ "10000000000000000", PS, false, 0, 0 },	/* 17 digits: > 64 bits */
+	{ "0x1000-10000000000000000", PS, false, 0, 0 },
+	{ "-1", PS, false, 0, 0 },
+};
+
+START_TEST(test_range_table)
+{
+	const struct range_case *c = &range_cases[_i];
+	uint64_t start = 1, end = 1;
+	char e[128] = "";
+	int r = cli_parse_range(c->arg, c->page_size, &start, &end, e, sizeof(e));
+
+	if (!c->ok) {
+		ck_assert_msg(r == -1, "'%s' accepted as [%#llx, %#llx)", c->arg,
+		    (unsigned long long)start, (unsigned long long)end);
+		ck_assert_msg(e[0] != '\0', "'%s': no message", c->arg);
+		ck_assert_int_eq(parse_ps(c->page_size, "--range", c->arg, "1",
+		    (const char *)NULL), CLI_USAGE);
+		usage_with(NULL);
+		cli_free(&opts);
+		return;
+	}
+	ck_assert_msg(r == 0, "'%s' refused: %s", c->arg, e);
+	ck_assert_msg(start == c->start && end == c->end,
+	    "'%s': got [%#llx, %#llx), want [%#llx, %#llx)", c->arg,
+	    (unsigned long long)start, (unsigned long long)end,
+	    (unsigned long long)c->start, (unsigned long long)c->end);
+	ck_assert_int_eq(parse_ps(c->page_size, "-r", c->arg, "1", (const char *)NULL),
+	    CLI_OK);
+	ck_assert(opts.have_range);
+	ck_assert_uint_eq(opts.range_start, c->start);
+	ck_assert_uint_eq(opts.range_end, c->end);
+	cli_free(&opts);
+}
+END_TEST
+
+START_TEST(test_range_end_of_address_space)
+{
+	/*
+	 * "The end rounds up so the page holding END - 1 is included": for an
+	 * END in the top page that page is the last one, and the rounded end
+	 * wraps to 0 (no limit), as it does for a lone top address.
+	 */
+	uint64_t start, end;
+	char e[128];
+
+	ck_assert_int_eq(cli_parse_range("0x1000-0xffffffffffffffff", PS, &start, &end,
+	    e, sizeof(e)), 0);
+	ck_assert_uint_eq(start, 0x1000);
+	ck_assert_uint_eq(end, 0);
+	ck_assert_int_eq(cli_parse_range("0-0xfffffffffffff001", PS, &start, &end,
+	    e, sizeof(e)), 0);
+	ck_assert_uint_eq(end, 0);
+}
+END_TEST
+
+START_TEST(test_reparse)
+{
+	/* getopt state is reset: the same and different lines parse the same. */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(parse("-j", "-p", "5", "6"), CLI_OK);
+		ck_assert_uint_eq(opts.npids, 2);
+		ck_assert_int_eq(opts.format, FMT_JSON);
+		cli_free(&opts);
+		ck_assert_int_eq(parse("-z"), CLI_USAGE);
+		cli_free(&opts);
+		ck_assert_int_eq(parse("7"), CLI_OK);
+		ck_assert_int_eq(opts.format, FMT_TABLE);
+		ck_assert_uint_eq(opts.npids, 1);
+		cli_free(&opts);
+	}
+}
+END_TEST
+
+START_TEST(test_usage_text)
+{
+	static const char tail[] = "For more details see pmstat(1).\n";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	static const char *const opts_listed[] = {
+		"--csv", "--help", "--json", "--no-headers", "--no-kpage", "--no-scan",
+		"--output", "--pages", "--pid", "--range", "--unit", "--version",
+		" -c,", " -h,", " -j,", " -n,", " -N,", " -o,", " -P,", " -p,", " -r,",
+		" -U,", " -V,",
+	};
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(cli_usage(fp), 0);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_uint_gt(len, sizeof(tail));
+	ck_assert_str_eq(text + len - (sizeof(tail) - 1), tail);
+	ck_assert_ptr_nonnull(strstr(text, "Usage:\n"));
+	for (size_t i = 0; i < sizeof(opts_listed) / sizeof(opts_listed[0]); i++)
+		ck_assert_msg(strstr(text, opts_listed[i]) != NULL, "%s not in --help",
+		    opts_listed[i]);
+	/* Every column is listed, from the one table. */
+	for (int i = 0; i < COL_COUNT; i++) {
+		char needle[64];
+
+		snprintf(needle, sizeof(needle), " %s  ", columns[i].name);
+		ck_assert_msg(strstr(text, needle) != NULL, "column %s not in --help",
+		    columns[i].name);
+	}
+	free(text);
+}
+END_TEST
+
+START_TEST(test_usage_write_error)
+{
+	FILE *fp = fopen("/dev/full", "we");
+
+	ck_assert_ptr_nonnull(fp);
+	setvbuf(fp, NULL, _IONBF, 0);
+	ck_assert_int_eq(cli_usage(fp), -1);
+	fclose(fp);
+}
+END_TEST
+
+static Suite *
+cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc;
+
+	tc = tcase_create("options");
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_long_options);
+	tcase_add_test(tc, test_short_options);
+	tcase_add_test(tc, test_help_version_without_pid);
+	tcase_add_test(tc, test_bad_options);
+	tcase_add_test(tc, test_output_columns);
+	tcase_add_loop_test(tc, test_units, 0,
+	    (int)(sizeof(unit_cases) / sizeof(unit_cases[0])));
+	tcase_add_test(tc, test_reparse);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pids");
+	tcase_add_loop_test(tc, test_pid_table, 0,
+	    (int)(sizeof(pid_cases) / sizeof(pid_cases[0])));
+	tcase_add_test(tc, test_pid_lists);
+	tcase_add_test(tc, test_pid_list_leading_comma);
+	tcase_add_test(tc, test_no_pid);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("range");
+	tcase_add_loop_test(tc, test_range_table, 0,
+	    (int)(sizeof(range_cases) / sizeof(range_cases[0])));
+	tcase_add_test(tc, test_range_end_of_address_space);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("usage");
+	tcase_add_test(tc, test_usage_text);
+	tcase_add_test(tc, test_usage_write_error);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(cli_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,337 @@
+/* check_escape.c - vis for terminals, valid UTF-8 for JSON, RFC 4180 for CSV */
+#include "config.h"
+
+#include <check.h>
+#include <locale.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+/* escape_vis(in) must be exactly want. */
+static void
+vis_is(const char *in, const char *want)
+{
+	char *out = escape_vis(in);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+
+START_TEST(test_vis_controls)
+{
+	vis_is("plain /usr/lib/x.so", "plain /usr/lib/x.so");
+	vis_is("", "");
+	/* A terminal escape sequence in a file name must not reach the terminal. */
+	vis_is("a\x1b[31mred\x1b[0m", "a\\033[31mred\\033[0m");
+	vis_is("x\ny", "x\\ny");
+	vis_is("a\tb", "a\\tb");
+	vis_is("a\rb", "a\\rb");
+	vis_is("\a\b\f\v", "\\a\\b\\f\\v");
+	vis_is("del\x7f", "del\\177");
+	vis_is("\x01\x1f", "\\001\\037");
+	/* Spaces are printable and stay. */
+	vis_is("  a b  ", "  a b  ");
+	/* The kernel writes a newline in a path as \012: it passes unchanged. */
+	vis_is("/tmp/a\\012b", "/tmp/a\\012b");
+	vis_is("back\\slash", "back\\slash");
+}
+END_TEST
+
+START_TEST(test_vis_high_bytes)
+{
+	/* In the C locale every byte >= 0x80 is encoded, UTF-8 or not. */
+	vis_is("\x80\xff", "\\200\\377");
+	vis_is("caf\xc3\xa9", "caf\\303\\251");
+	vis_is("\xe2\x80\xae" "evil", "\\342\\200\\256evil");	/* U+202E RLO */
+}
+END_TEST
+
+/* Every single byte: printable ASCII stays itself, the rest is escaped. */
+START_TEST(test_vis_every_byte)
+{
+	char in[2] = { (char)_i, '\0' };
+	char *out = escape_vis(in);
+
+	ck_assert_ptr_nonnull(out);
+	if (_i >= 0x20 && _i < 0x7f) {
+		ck_assert_str_eq(out, in);
+	} else {
+		ck_assert_msg(out[0] == '\\', "byte 0x%02x gave \"%s\"", _i, out);
+		ck_assert_uint_ge(strlen(out), 2);
+		for (const char *p = out; *p; p++)
+			ck_assert_msg((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f,
+			    "byte 0x%02x left raw byte 0x%02x", _i, (unsigned char)*p);
+	}
+	free(out);
+}
+END_TEST
+
+struct utf8_case {
+	const char	*s;
+	size_t		 len;
+	bool		 valid;
+};
+
+#define U(str, v)	{ str, sizeof(str) - 1, v }
+
+static const struct utf8_case utf8_cases[] = {
+	U("", true),
+	U("plain ascii", true),
+	U("a\0b", true),			/* U+0000 is valid UTF-8 */
+	U("\x7f", true),
+	U("\xc2\x80", true),			/* U+0080, smallest 2-byte */
+	U("caf\xc3\xa9", true),
+	U("\xdf\xbf", true),			/* U+07FF */
+	U("\xe0\xa0\x80", true),		/* U+0800, smallest 3-byte */
+	U("\xe2\x82\xac", true),		/* euro sign */
+	U("\xed\x9f\xbf", true),		/* U+D7FF, below the surrogates */
+	U("\xee\x80\x80", true),		/* U+E000, above them */
+	U("\xef\xbf\xbf", true),		/* U+FFFF */
+	U("\xf0\x90\x80\x80", true),		/* U+10000, smallest 4-byte */
+	U("\xf0\x9f\x98\x80", true),		/* emoji */
+	U("\xf4\x8f\xbf\xbf", true),		/* U+10FFFF, the last code point */
+	U("\xd0\x9f\xd1\x80\xd0\xb8", true),	/* Cyrillic */
+	U("\x80", false),			/* lone continuation */
+	U("\xbf", false),
+	U("a\x80z", false),
+	U("\xc0\x80", false),			/* overlong NUL */
+	U("\xc1\xbf", false),			/* overlong 2-byte */
+	U("\xe0\x80\x80", false),		/* overlong 3-byte */
+	U("\xe0\x9f\xbf", false),
+	U("\xf0\x80\x80\x80", false),		/* overlong 4-byte */
+	U("\xf0\x8f\xbf\xbf", false),
+	U("\xed\xa0\x80", false),		/* U+D800, high surrogate */
+	U("\xed\xbf\xbf", false),		/* U+DFFF, low surrogate */
+	U("\xed\xa0\xbd\xed\xb8\x80", false),	/* CESU-8 surrogate pair */
+	U("\xf4\x90\x80\x80", false),		/* U+110000 */
+	U("\xf5\x80\x80\x80", false),
+	U("\xf7\xbf\xbf\xbf", false),
+	U("\xf8\x88\x80\x80\x80", false),	/* 5-byte form */
+	U("\xfc\x84\x80\x80\x80\x80", false),	/* 6-byte form */
+	U("\xfe", false),
+	U("\xff", false),
+	U("\xc3", false),			/* truncated 2-byte */
+	U("ab\xc3", false),
+	U("\xe2\x82", false),			/* truncated 3-byte */
+	U("\xf0\x9f\x98", false),		/* truncated 4-byte */
+	U("\xf0\x9f\x98z", false),
+	U("\xc3\x28", false),			/* bad continuation */
+	U("\xe2\x28\xa1", false),
+	U("\xe2\x82\x28", false),
+	U("\xf0\x28\x8c\xbc", false),
+};
+
+START_TEST(test_utf8_valid_table)
+{
+	const struct utf8_case *c = &utf8_cases[_i];
+
+	ck_assert_msg(escape_utf8_valid(c->s, c->len) == c->valid,
+	    "case %d: expected %s", _i, c->valid ? "valid" : "invalid");
+}
+END_TEST
+
+START_TEST(test_utf8_valid_len)
+{
+	/* Only s[0..len) is looked at. */
+	ck_assert(!escape_utf8_valid("\xc3\xa9", 1));
+	ck_assert(escape_utf8_valid("\xc3\xa9", 2));
+	ck_assert(escape_utf8_valid("\xc3\xa9\xff", 2));
+	ck_assert(escape_utf8_valid("\xff", 0));
+	ck_assert(!escape_utf8_valid("ok\xf0\x9f\x98\x80", 5));
+	ck_assert(escape_utf8_valid("ok\xf0\x9f\x98\x80", 6));
+}
+END_TEST
+
+/* escape_utf8(in[0..len)) must be exactly want. */
+static void
+utf8_is(const char *in, size_t len, const char *want)
+{
+	char *out = escape_utf8(in, len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, want);
+	ck_assert(escape_utf8_valid(out, strlen(out)));
+	free(out);
+}
+
+#define UTF8_IS(in, want)	utf8_is(in, sizeof(in) - 1, want)
+
+START_TEST(test_utf8_escape)
+{
+	/* Valid input is copied as is, backslashes included. */
+	UTF8_IS("", "");
+	UTF8_IS("/usr/lib/libc.so.6", "/usr/lib/libc.so.6");
+	UTF8_IS("caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80");
+	UTF8_IS("a\\xffb", "a\\xffb");
+	/* Invalid input: bad bytes become \xNN, backslashes are doubled. */
+	UTF8_IS("a\xff" "b", "a\\xffb");
+	UTF8_IS("\x80", "\\x80");
+	UTF8_IS("\xc0\x80", "\\xc0\\x80");
+	UTF8_IS("\xe0\x80\x80", "\\xe0\\x80\\x80");
+	UTF8_IS("\xed\xa0\x80", "\\xed\\xa0\\x80");
+	UTF8_IS("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
+	UTF8_IS("ab\xe2\x82", "ab\\xe2\\x82");
+	UTF8_IS("\xf0\x9f\x98", "\\xf0\\x9f\\x98");
+	/* Valid sequences around the damage survive. */
+	UTF8_IS("\xc3\xa9\xff\xc3\xa9", "\xc3\xa9\\xff\xc3\xa9");
+	UTF8_IS("\xc3\x28", "\\xc3(");
+	/* The literal text \xff and the byte 0xff stay distinguishable. */
+	UTF8_IS("\\xff\xff", "\\\\xff\\xff");
+	UTF8_IS("back\\slash\xfe", "back\\\\slash\\xfe");
+	/* Uppercase hex is never produced. */
+	UTF8_IS("\xab\xcd\xef", "\\xab\\xcd\\xef");
+}
+END_TEST
+
+START_TEST(test_utf8_every_byte)
+{
+	/* Each byte alone, and between ASCII letters. */
+	char in[3] = { 'a', (char)_i, 'z' };
+	char *out = escape_utf8(in, 3);
+	char want[16];
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert(escape_utf8_valid(out, strlen(out)));
+	if (_i == 0)
+		ck_assert_mem_eq(out, "a\0z", 4);
+	else if (_i < 0x80)
+		ck_assert_mem_eq(out, in, 3);
+	else {
+		snprintf(want, sizeof(want), "a\\x%02xz", _i);
+		ck_assert_str_eq(out, want);
+	}
+	free(out);
+}
+END_TEST
+
+START_TEST(test_utf8_random)
+{
+	/* Random garbage always comes out valid; valid input comes out unchanged. */
+	uint32_t x = 2463534242u;
+	char buf[64];
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(round % 64);
+		char *out;
+
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (char)(x & 0xff);
+			if (buf[i] == '\0')
+				buf[i] = '\\';
+		}
+		out = escape_utf8(buf, len);
+		ck_assert_ptr_nonnull(out);
+		ck_assert(escape_utf8_valid(out, strlen(out)));
+		if (escape_utf8_valid(buf, len)) {
+			ck_assert_uint_eq(strlen(out), len);
+			ck_assert_mem_eq(out, buf, len);
+		} else {
+			ck_assert_uint_gt(strlen(out), len);
+		}
+		free(out);
+	}
+}
+END_TEST
+
+/* escape_csv_field(in) writes exactly want. */
+static void
+csv_is(const char *in, const char *want)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(escape_csv_field(fp, in), 0);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_str_eq(text, want);
+	ck_assert_uint_eq(len, strlen(want));
+	free(text);
+}
+
+START_TEST(test_csv_field)
+{
+	csv_is("plain", "plain");
+	csv_is("", "");
+	csv_is("/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	csv_is(" spaced out ", " spaced out ");
+	csv_is("[heap]", "[heap]");
+	csv_is("a,b", "\"a,b\"");
+	csv_is(",", "\",\"");
+	csv_is("say \"hi\"", "\"say \"\"hi\"\"\"");
+	csv_is("\"", "\"\"\"\"");
+	csv_is("a\rb", "\"a\rb\"");
+	csv_is("a\nb", "\"a\nb\"");
+	csv_is("a\r\nb", "\"a\r\nb\"");
+	csv_is("x,\"y\"\n", "\"x,\"\"y\"\"\n\"");
+	/* Backslashes and tabs are not special in RFC 4180. */
+	csv_is("a\\b\tc", "a\\b\tc");
+}
+END_TEST
+
+START_TEST(test_csv_write_error)
+{
+	FILE *fp = fopen("/dev/full", "we");
+
+	ck_assert_ptr_nonnull(fp);
+	setvbuf(fp, NULL, _IONBF, 0);
+	ck_assert_int_eq(escape_csv_field(fp, "plain"), -1);
+	clearerr(fp);
+	ck_assert_int_eq(escape_csv_field(fp, "needs,quotes"), -1);
+	fclose(fp);
+}
+END_TEST
+
+static Suite *
+escape_suite(void)
+{
+	Suite *s = suite_create("escape");
+	TCase *tc;
+
+	tc = tcase_create("vis");
+	tcase_add_test(tc, test_vis_controls);
+	tcase_add_test(tc, test_vis_high_bytes);
+	tcase_add_loop_test(tc, test_vis_every_byte, 1, 256);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("utf8_valid");
+	tcase_add_loop_test(tc, test_utf8_valid_table, 0,
+	    (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
+	tcase_add_test(tc, test_utf8_valid_len);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("utf8_escape");
+	tcase_add_test(tc, test_utf8_escape);
+	tcase_add_loop_test(tc, test_utf8_every_byte, 0, 256);
+	tcase_add_test(tc, test_utf8_random);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("csv");
+	tcase_add_test(tc, test_csv_field);
+	tcase_add_test(tc, test_csv_write_error);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	/* vis(3) decides what is printable by the locale: pin the C locale. */
+	setlocale(LC_ALL, "C");
+	sr = srunner_create(escape_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,598 @@
+/* check_stats.c - the counters of semantics.md section 3, page by page */
+#include "config.h"
+
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kpf.h"
+#include "pagemap.h"
+#include "pagescan.h"
+#include "stats.h"
+
+#define ONE	(UINT64_C(1) << PSS_SHIFT)	/* one whole page of PSS */
+
+static const char *const ctr_names[CTR_COUNT] = {
+	"pages", "present", "swapped", "file", "anon", "zero", "exclusive",
+	"shared", "dirty", "cow_copied", "cow_shared", "thp", "ksm",
+	"soft_dirty", "pss",
+};
+
+/* Mapping kinds. */
+static const struct mapping_kind k_anon = { .private = true };
+static const struct mapping_kind k_pfile = { .private = true, .file = true };
+static const struct mapping_kind k_sfile = { .private = false, .file = true };
+static const struct mapping_kind k_shmem = { .private = false };
+static const struct mapping_kind k_htlb = { .private = true, .hugetlb = true };
+
+/* Typical kpageflags. */
+#define KF_ANON		(KPF_BIT(KPF_ANON) | KPF_BIT(KPF_SWAPBACKED) | \
+			 KPF_BIT(KPF_LRU) | KPF_BIT(KPF_MMAP) | KPF_BIT(KPF_UPTODATE))
+#define KF_FILE		(KPF_BIT(KPF_LRU) | KPF_BIT(KPF_MMAP) | KPF_BIT(KPF_UPTODATE))
+#define KF_ZERO		(KPF_BIT(KPF_ZERO_PAGE) | KPF_BIT(KPF_RESERVED))
+#define ALL_OBS		(OBS_KFLAGS | OBS_KCOUNT | OBS_SCAN)
+
+static struct page_obs
+obs(uint64_t pm, uint64_t kflags, uint64_t kcount, uint8_t scan, uint8_t have)
+{
+	struct page_obs o = { .pm = pm, .kflags = kflags, .kcount = kcount,
+	    .scan = scan, .have = have };
+
+	return o;
+}
+
+/* Count one page into fresh counts (everything known) and return them. */
+static struct counts
+one(const struct mapping_kind *kind, struct page_obs o)
+{
+	struct counts c;
+
+	stats_init(&c, CTR_ALL);
+	stats_add_page(&c, kind, &o);
+	return c;
+}
+
+/* Compare every counter with want[], naming the first that differs. */
+static void
+expect(const struct counts *c, const uint64_t want[CTR_COUNT])
+{
+	for (int i = 0; i < CTR_COUNT; i++)
+		ck_assert_msg(c->v[i] == want[i], "%s: got %llu, want %llu",
+		    ctr_names[i], (unsigned long long)c->v[i],
+		    (unsigned long long)want[i]);
+}
+
+#define EXPECT(c, ...)	expect(&(c), (const uint64_t[CTR_COUNT]){ __VA_ARGS__ })
+
+#define BASE	(CTR_BIT(CTR_PAGES) | CTR_BIT(CTR_PRESENT) | CTR_BIT(CTR_SWAPPED) | \
+		 CTR_BIT(CTR_FILE) | CTR_BIT(CTR_EXCLUSIVE))
+#define ZEROISH	(CTR_BIT(CTR_ZERO) | CTR_BIT(CTR_ANON) | CTR_BIT(CTR_SHARED) | \
+		 CTR_BIT(CTR_COW_COPIED) | CTR_BIT(CTR_COW_SHARED))
+
+START_TEST(test_known_named)
+{
+	struct sources none = { 0 }, all = { true, true, true, true };
+	struct sources scan = { .scan = true }, kfl = { .kflags = true };
+	struct sources kcnt = { .kcount = true }, priv = { .kflags = true, .kcount = true };
+	struct sources sd = { .soft_dirty = true };
+
+	ck_assert_uint_eq(stats_known(&none), BASE);
+	ck_assert_uint_eq(stats_known(&all), CTR_ALL);
+	ck_assert_uint_eq(stats_known(&scan), BASE | ZEROISH | CTR_BIT(CTR_THP));
+	ck_assert_uint_eq(stats_known(&kfl),
+	    BASE | ZEROISH | CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_KSM));
+	/* kpagecount alone cannot tell the zero page, so no PSS. */
+	ck_assert_uint_eq(stats_known(&kcnt), BASE);
+	ck_assert_uint_eq(stats_known(&priv),
+	    BASE | ZEROISH | CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_KSM) | CTR_BIT(CTR_PSS));
+	ck_assert_uint_eq(stats_known(&sd), BASE | CTR_BIT(CTR_SOFT_DIRTY));
+	ck_assert_uint_eq(CTR_ALL, (UINT32_C(1) << 15) - 1);
+}
+END_TEST
+
+/* Every combination of the four sources, against the rules of semantics.md. */
+START_TEST(test_known_all_combinations)
+{
+	struct sources src = {
+		.kflags = (_i & 1) != 0, .kcount = (_i & 2) != 0,
+		.scan = (_i & 4) != 0, .soft_dirty = (_i & 8) != 0,
+	};
+	uint32_t k = stats_known(&src);
+	bool zero = src.scan || src.kflags;
+
+	ck_assert_uint_eq(k & BASE, BASE);
+	ck_assert_uint_eq(k & ~CTR_ALL, 0);
+	for (int c = CTR_ZERO; c <= CTR_COW_SHARED; c++) {
+		if (c == CTR_EXCLUSIVE)
+			continue;
+		if (c == CTR_DIRTY)
+			ck_assert_int_eq((k & CTR_BIT(c)) != 0, src.kflags);
+		else
+			ck_assert_msg(((k & CTR_BIT(c)) != 0) == zero, "%s, combo %d",
+			    ctr_names[c], _i);
+	}
+	ck_assert_int_eq((k & CTR_BIT(CTR_KSM)) != 0, src.kflags);
+	ck_assert_int_eq((k & CTR_BIT(CTR_THP)) != 0, src.scan);
+	ck_assert_int_eq((k & CTR_BIT(CTR_SOFT_DIRTY)) != 0, src.soft_dirty);
+	ck_assert_int_eq((k & CTR_BIT(CTR_PSS)) != 0, src.kcount && zero);
+}
+END_TEST
+
+START_TEST(test_init_and_is_known)
+{
+	struct counts c;
+
+	memset(&c, 0xa5, sizeof(c));
+	stats_init(&c, CTR_BIT(CTR_PSS) | CTR_BIT(CTR_PAGES));
+	EXPECT(c, 0);
+	ck_assert_uint_eq(c.known, CTR_BIT(CTR_PSS) | CTR_BIT(CTR_PAGES));
+	ck_assert(stats_is_known(&c, CTR_PSS));
+	ck_assert(stats_is_known(&c, CTR_PAGES));
+	ck_assert(!stats_is_known(&c, CTR_PRESENT));
+	ck_assert(!stats_is_known(&c, CTR_DIRTY));
+	ck_assert_double_eq(stats_pss_pages(&c), 0.0);
+}
+END_TEST
+
+START_TEST(test_page_is_zero)
+{
+	struct page_obs o;
+
+	/* Not present: never the zero page, whatever else says so. */
+	o = obs(0, KF_ZERO, 0, SCAN_ZERO, ALL_OBS);
+	ck_assert_int_eq(stats_page_is_zero(&o), 0);
+	o = obs(PM_SWAP | 5, 0, 0, 0, 0);
+	ck_assert_int_eq(stats_page_is_zero(&o), 0);
+	/* Present and nothing to tell by. */
+	o = obs(PM_PRESENT, 0, 0, 0, 0);
+	ck_assert_int_eq(stats_page_is_zero(&o), -1);
+	o = obs(PM_PRESENT, 0, 0, 0, OBS_KCOUNT);
+	ck_assert_int_eq(stats_page_is_zero(&o), -1);
+	/* kflags set but not marked as read: still unknowable. */
+	o = obs(PM_PRESENT, KF_ZERO, 0, SCAN_ZERO, 0);
+	ck_assert_int_eq(stats_page_is_zero(&o), -1);
+	/* By PAGEMAP_SCAN. */
+	o = obs(PM_PRESENT, 0, 0, SCAN_ZERO, OBS_SCAN);
+	ck_assert_int_eq(stats_page_is_zero(&o), 1);
+	o = obs(PM_PRESENT, 0, 0, SCAN_ZERO | SCAN_HUGE, OBS_SCAN);
+	ck_assert_int_eq(stats_page_is_zero(&o), 1);
+	o = obs(PM_PRESENT, 0, 0, SCAN_HUGE, OBS_SCAN);
+	ck_assert_int_eq(stats_page_is_zero(&o), 0);
+	o = obs(PM_PRESENT, 0, 0, 0, OBS_SCAN);
+	ck_assert_int_eq(stats_page_is_zero(&o), 0);
+	/* By kpageflags of the PFN. */
+	o = obs(PM_PRESENT | 0x1234, KF_ZERO, 0, 0, OBS_KFLAGS);
+	ck_assert_int_eq(stats_page_is_zero(&o), 1);
+	o = obs(PM_PRESENT | 0x1234, KF_ANON, 1, 0, OBS_KFLAGS | OBS_KCOUNT);
+	ck_assert_int_eq(stats_page_is_zero(&o), 0);
+	/* Both agree. */
+	o = obs(PM_PRESENT | 0x1234, KF_ZERO, 0, SCAN_ZERO, ALL_OBS);
+	ck_assert_int_eq(stats_page_is_zero(&o), 1);
+}
+END_TEST
+
+START_TEST(test_not_present)
+{
+	struct counts c;
+
+	/* A hole: only pages; soft-dirty needs a present or swapped page. */
+	c = one(&k_anon, obs(PM_SOFT_DIRTY, KF_ANON, 1, SCAN_HUGE, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1);
+	c = one(&k_pfile, obs(0, 0, 0, 0, 0));
+	EXPECT(c, [CTR_PAGES] = 1);
+	/* A guard region page is not present either. */
+	c = one(&k_anon, obs(PM_GUARD, 0, 0, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1);
+}
+END_TEST
+
+START_TEST(test_swapped)
+{
+	uint64_t sw = PM_SWAP | 3 | (UINT64_C(0x12345) << PM_SWAP_OFFSET_SHIFT);
+	struct counts c;
+
+	c = one(&k_anon, obs(sw, 0, 0, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_SWAPPED] = 1);
+	c = one(&k_anon, obs(sw | PM_SOFT_DIRTY | PM_EXCLUSIVE, 0, 0, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_SWAPPED] = 1, [CTR_SOFT_DIRTY] = 1);
+}
+END_TEST
+
+START_TEST(test_anon_exclusive)
+{
+	uint64_t pm = PM_PRESENT | PM_EXCLUSIVE | 0x4242;
+	struct counts c;
+
+	/* A written private anonymous page: anon, exclusive, dirty, PSS 1. */
+	c = one(&k_anon, obs(pm, KF_ANON, 1, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_EXCLUSIVE] = 1, [CTR_DIRTY] = 1, [CTR_PSS] = ONE);
+	/* The same in a private file mapping was copied on write. */
+	c = one(&k_pfile, obs(pm, KF_ANON, 1, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_EXCLUSIVE] = 1, [CTR_DIRTY] = 1, [CTR_COW_COPIED] = 1,
+	    [CTR_PSS] = ONE);
+	/* Soft-dirty. */
+	c = one(&k_anon, obs(pm | PM_SOFT_DIRTY, KF_ANON, 1, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_EXCLUSIVE] = 1, [CTR_DIRTY] = 1, [CTR_SOFT_DIRTY] = 1,
+	    [CTR_PSS] = ONE);
+}
+END_TEST
+
+START_TEST(test_anon_shared_after_fork)
+{
+	uint64_t pm = PM_PRESENT | 0x4242;	/* not exclusive */
+	struct counts c;
+
+	/* Private anonymous, mapped by parent and child: COW-shared. */
+	c = one(&k_anon, obs(pm, KF_ANON, 2, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_SHARED] = 1, [CTR_DIRTY] = 1, [CTR_COW_SHARED] = 1,
+	    [CTR_PSS] = ONE / 2);
+	/* In a private file mapping: copied once, and shared since the fork. */
+	c = one(&k_pfile, obs(pm, KF_ANON, 2, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_SHARED] = 1, [CTR_DIRTY] = 1, [CTR_COW_COPIED] = 1,
+	    [CTR_COW_SHARED] = 1, [CTR_PSS] = ONE / 2);
+	/* Shared anonymous (MAP_SHARED) without bit 61 is not COW. */
+	c = one(&k_shmem, obs(pm, KF_ANON, 2, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_SHARED] = 1, [CTR_DIRTY] = 1, [CTR_PSS] = ONE / 2);
+}
+END_TEST
+
+START_TEST(test_pss)
+{
+	uint64_t shared = PM_PRESENT | 0x99, excl = shared | PM_EXCLUSIVE;
+	struct counts c;
+
+	c = one(&k_anon, obs(shared, KF_ANON, 3, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_PSS], ONE / 3);
+	ck_assert_uint_eq(c.v[CTR_PSS], 5592405);
+	c = one(&k_anon, obs(shared, KF_ANON, 1000, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_PSS], ONE / 1000);
+	/* Exclusive: the page is ours whatever kpagecount says (large folios). */
+	c = one(&k_anon, obs(excl, KF_ANON, 3, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_PSS], ONE);
+	c = one(&k_anon, obs(excl, KF_ANON, 0, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_PSS], ONE);
+	/* A racing unmap reads count 0: no division by zero, the page is ours. */
+	c = one(&k_anon, obs(shared, KF_ANON, 0, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_PSS], ONE);
+	/* Without kpagecount nothing is added. */
+	c = one(&k_anon, obs(shared, KF_ANON, 3, 0, OBS_KFLAGS | OBS_SCAN));
+	ck_assert_uint_eq(c.v[CTR_PSS], 0);
+	/* The zero page has no share in PSS, nor in smaps' Rss. */
+	c = one(&k_anon, obs(PM_PRESENT | 0x7, KF_ZERO, 0, SCAN_ZERO, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_PSS], 0);
+	/* Three pages with counts 1, 2, 4 in fractional pages. */
+	stats_init(&c, CTR_ALL);
+	for (uint64_t n = 1; n <= 4; n *= 2) {
+		struct page_obs o = obs(shared, KF_ANON, n, 0, ALL_OBS);
+		stats_add_page(&c, &k_anon, &o);
+	}
+	ck_assert_uint_eq(c.v[CTR_PSS], ONE + ONE / 2 + ONE / 4);
+	ck_assert_double_eq(stats_pss_pages(&c), 1.75);
+}
+END_TEST
+
+START_TEST(test_file_pages)
+{
+	uint64_t pm = PM_PRESENT | PM_FILE | 0x500;
+	struct counts c;
+
+	/* A clean page-cache page read through a private file mapping. */
+	c = one(&k_pfile, obs(pm, KF_FILE, 5, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_FILE] = 1,
+	    [CTR_SHARED] = 1, [CTR_PSS] = ONE / 5);
+	/* Dirty only with KPF_DIRTY. */
+	c = one(&k_sfile, obs(pm | PM_EXCLUSIVE, KF_FILE | KPF_BIT(KPF_DIRTY), 1, 0,
+	    ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_FILE] = 1,
+	    [CTR_EXCLUSIVE] = 1, [CTR_DIRTY] = 1, [CTR_PSS] = ONE);
+	/* shmem (bit 61, swap-backed) that was written. */
+	c = one(&k_shmem, obs(pm, KPF_BIT(KPF_SWAPBACKED) | KPF_BIT(KPF_DIRTY), 2, 0,
+	    ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_FILE] = 1,
+	    [CTR_SHARED] = 1, [CTR_DIRTY] = 1, [CTR_PSS] = ONE / 2);
+	/* A file page is never counted as copied on write, even in a private mapping. */
+	c = one(&k_pfile, obs(pm | PM_EXCLUSIVE, KF_FILE | KPF_BIT(KPF_DIRTY), 1, 0,
+	    ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_COW_COPIED], 0);
+	ck_assert_uint_eq(c.v[CTR_COW_SHARED], 0);
+	ck_assert_uint_eq(c.v[CTR_ANON], 0);
+}
+END_TEST
+
+START_TEST(test_dirty_swapcache)
+{
+	uint64_t pm = PM_PRESENT | PM_EXCLUSIVE | 0x77;
+	struct counts c;
+
+	/* Anonymous pages are dirty by definition... */
+	c = one(&k_anon, obs(pm, KF_ANON, 1, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_DIRTY], 1);
+	/* ...except a clean swap-cache page, which can be dropped. */
+	c = one(&k_anon, obs(pm, KF_ANON | KPF_BIT(KPF_SWAPCACHE), 1, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_DIRTY], 0);
+	ck_assert_uint_eq(c.v[CTR_ANON], 1);
+	c = one(&k_anon, obs(pm, KF_ANON | KPF_BIT(KPF_SWAPCACHE) | KPF_BIT(KPF_DIRTY),
+	    1, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_DIRTY], 1);
+	/* A file page in swap cache is clean unless KPF_DIRTY. */
+	c = one(&k_shmem, obs(pm | PM_FILE, KPF_BIT(KPF_SWAPCACHE), 1, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_DIRTY], 0);
+	/* Without kpageflags, dirty is not counted at all. */
+	c = one(&k_anon, obs(pm, KF_ANON, 1, 0, OBS_KCOUNT | OBS_SCAN));
+	ck_assert_uint_eq(c.v[CTR_DIRTY], 0);
+	ck_assert_uint_eq(c.v[CTR_ANON], 1);
+}
+END_TEST
+
+START_TEST(test_zero_page)
+{
+	uint64_t pm = PM_PRESENT | 0x1;	/* the zero page is never exclusive */
+	struct counts c;
+
+	/* Told by PAGEMAP_SCAN (no PFN needed). */
+	c = one(&k_anon, obs(PM_PRESENT, 0, 0, SCAN_ZERO, OBS_SCAN));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ZERO] = 1);
+	/* Told by kpageflags; its kpagecount is 0. */
+	c = one(&k_anon, obs(pm, KF_ZERO, 0, 0, OBS_KFLAGS | OBS_KCOUNT));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ZERO] = 1);
+	/* In a private file mapping (a read hole of a sparse file is not this,
+	 * but a read of never-written private anonymous memory is). */
+	c = one(&k_pfile, obs(pm, KF_ZERO, 0, SCAN_ZERO, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ZERO] = 1);
+	/* The huge zero page is zero, not THP. */
+	c = one(&k_anon, obs(pm, KF_ZERO, 0, SCAN_ZERO | SCAN_HUGE, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ZERO] = 1);
+	/* Soft-dirty still counts on it. */
+	c = one(&k_anon, obs(pm | PM_SOFT_DIRTY, KF_ZERO, 0, SCAN_ZERO, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ZERO] = 1,
+	    [CTR_SOFT_DIRTY] = 1);
+}
+END_TEST
+
+START_TEST(test_thp)
+{
+	uint64_t pm = PM_PRESENT | PM_EXCLUSIVE | 0x200;
+	uint64_t kf = KF_ANON | KPF_BIT(KPF_THP) | KPF_BIT(KPF_COMPOUND_HEAD);
+	struct counts c;
+
+	c = one(&k_anon, obs(pm, kf, 1, SCAN_HUGE, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_EXCLUSIVE] = 1, [CTR_DIRTY] = 1, [CTR_THP] = 1, [CTR_PSS] = ONE);
+	/* File THP (a PMD-mapped page-cache folio). */
+	c = one(&k_pfile, obs(pm | PM_FILE, KF_FILE | KPF_BIT(KPF_THP), 1, SCAN_HUGE,
+	    ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_THP], 1);
+	ck_assert_uint_eq(c.v[CTR_FILE], 1);
+	/* hugetlb pages are HUGE to the scan, but not transparent huge pages. */
+	c = one(&k_htlb, obs(pm, KF_ANON | KPF_BIT(KPF_HUGE), 1, SCAN_HUGE, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_THP], 0);
+	ck_assert_uint_eq(c.v[CTR_ANON], 1);
+	/* KPF_THP alone (a PTE-mapped large folio) is not PMD-mapped. */
+	c = one(&k_anon, obs(pm, kf, 1, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_THP], 0);
+	c = one(&k_anon, obs(pm, kf, 1, 0, OBS_KFLAGS | OBS_KCOUNT));
+	ck_assert_uint_eq(c.v[CTR_THP], 0);
+	/* Scan bits that were not read do not count. */
+	c = one(&k_anon, obs(pm, kf, 1, SCAN_HUGE, OBS_KFLAGS | OBS_KCOUNT));
+	ck_assert_uint_eq(c.v[CTR_THP], 0);
+}
+END_TEST
+
+START_TEST(test_ksm)
+{
+	uint64_t pm = PM_PRESENT | 0x300;	/* KSM pages are not exclusive */
+	struct counts c;
+
+	c = one(&k_anon, obs(pm, KF_ANON | KPF_BIT(KPF_KSM), 3, 0, ALL_OBS));
+	EXPECT(c, [CTR_PAGES] = 1, [CTR_PRESENT] = 1, [CTR_ANON] = 1,
+	    [CTR_SHARED] = 1, [CTR_DIRTY] = 1, [CTR_COW_SHARED] = 1, [CTR_KSM] = 1,
+	    [CTR_PSS] = ONE / 3);
+	/* KSM is only known through kpageflags. */
+	c = one(&k_anon, obs(pm, KF_ANON | KPF_BIT(KPF_KSM), 3, 0, OBS_SCAN));
+	ck_assert_uint_eq(c.v[CTR_KSM], 0);
+}
+END_TEST
+
+START_TEST(test_unprivileged_scan_only)
+{
+	/*
+	 * Without root: PFNs are zero, no kpage files, but PAGEMAP_SCAN tells
+	 * the zero page, so anon/shared/cow_* are known; dirty/ksm/pss are not.
+	 */
+	struct sources src = { .scan = true };
+	struct counts c;
+	struct page_obs o[] = {
+		obs(PM_PRESENT | PM_EXCLUSIVE, 0, 0, 0, OBS_SCAN),	/* anon, own */
+		obs(PM_PRESENT, 0, 0, 0, OBS_SCAN),			/* anon, forked */
+		obs(PM_PRESENT, 0, 0, SCAN_ZERO, OBS_SCAN),		/* zero page */
+		obs(PM_PRESENT | PM_FILE, 0, 0, 0, OBS_SCAN),		/* page cache */
+		obs(PM_SWAP | 1, 0, 0, 0, OBS_SCAN),			/* swapped */
+		obs(0, 0, 0, 0, OBS_SCAN),				/* hole */
+	};
+
+	stats_init(&c, stats_known(&src));
+	for (size_t i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+		stats_add_page(&c, &k_pfile, &o[i]);
+	EXPECT(c, [CTR_PAGES] = 6, [CTR_PRESENT] = 4, [CTR_SWAPPED] = 1,
+	    [CTR_FILE] = 1, [CTR_ANON] = 2, [CTR_ZERO] = 1, [CTR_EXCLUSIVE] = 1,
+	    [CTR_SHARED] = 2, [CTR_COW_COPIED] = 2, [CTR_COW_SHARED] = 1);
+	ck_assert(stats_is_known(&c, CTR_ANON));
+	ck_assert(stats_is_known(&c, CTR_COW_SHARED));
+	ck_assert(stats_is_known(&c, CTR_THP));
+	ck_assert(!stats_is_known(&c, CTR_DIRTY));
+	ck_assert(!stats_is_known(&c, CTR_KSM));
+	ck_assert(!stats_is_known(&c, CTR_PSS));
+	ck_assert(!stats_is_known(&c, CTR_SOFT_DIRTY));
+}
+END_TEST
+
+START_TEST(test_no_sources)
+{
+	/*
+	 * Neither kpageflags nor the scan: the zero page cannot be told apart,
+	 * so no counter that depends on it is counted or known.
+	 */
+	struct sources src = { .kcount = true };
+	struct counts c;
+	struct page_obs o[] = {
+		obs(PM_PRESENT | PM_EXCLUSIVE | 0x10, 0, 1, 0, OBS_KCOUNT),
+		obs(PM_PRESENT | 0x11, 0, 2, 0, OBS_KCOUNT),
+		obs(PM_PRESENT | PM_FILE | 0x12, 0, 4, 0, OBS_KCOUNT),
+		obs(PM_PRESENT | PM_SOFT_DIRTY, 0, 0, 0, 0),
+	};
+
+	stats_init(&c, stats_known(&src));
+	for (size_t i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+		stats_add_page(&c, &k_pfile, &o[i]);
+	EXPECT(c, [CTR_PAGES] = 4, [CTR_PRESENT] = 4, [CTR_FILE] = 1,
+	    [CTR_EXCLUSIVE] = 1, [CTR_SOFT_DIRTY] = 1);
+	ck_assert_uint_eq(c.known, BASE);
+	for (int i = CTR_ZERO; i < CTR_COUNT; i++)
+		if (i != CTR_EXCLUSIVE)
+			ck_assert_msg(!stats_is_known(&c, (enum counter)i),
+			    "%s known without a way to tell the zero page", ctr_names[i]);
+}
+END_TEST
+
+START_TEST(test_mixed_mapping)
+{
+	/* A private file mapping of 10 pages seen by root with every source. */
+	struct counts c;
+	struct page_obs o[] = {
+		obs(0, 0, 0, 0, ALL_OBS),					/* hole */
+		obs(PM_PRESENT | PM_FILE | 0x100, KF_FILE, 3, 0, ALL_OBS),	/* cache */
+		obs(PM_PRESENT | PM_FILE | PM_EXCLUSIVE | 0x101, KF_FILE, 1, 0, ALL_OBS),
+		obs(PM_PRESENT | PM_EXCLUSIVE | 0x102, KF_ANON, 1, 0, ALL_OBS),	/* copied */
+		obs(PM_PRESENT | 0x103, KF_ANON, 2, 0, ALL_OBS),		/* copied, forked */
+		obs(PM_PRESENT | 0x104, KF_ANON | KPF_BIT(KPF_KSM), 4, 0, ALL_OBS),
+		obs(PM_SWAP | PM_SOFT_DIRTY | (7 << 5), 0, 0, 0, ALL_OBS),	/* swapped */
+		obs(PM_PRESENT | PM_EXCLUSIVE | PM_SOFT_DIRTY | 0x105,
+		    KF_ANON | KPF_BIT(KPF_SWAPCACHE), 1, 0, ALL_OBS),		/* clean swapcache */
+		obs(PM_PRESENT | PM_FILE | 0x106, KF_FILE | KPF_BIT(KPF_DIRTY), 2, 0,
+		    ALL_OBS),
+		obs(0, 0, 0, 0, ALL_OBS),
+	};
+
+	stats_init(&c, CTR_ALL);
+	for (size_t i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+		stats_add_page(&c, &k_pfile, &o[i]);
+	EXPECT(c, [CTR_PAGES] = 10, [CTR_PRESENT] = 7, [CTR_SWAPPED] = 1,
+	    [CTR_FILE] = 3, [CTR_ANON] = 4, [CTR_ZERO] = 0, [CTR_EXCLUSIVE] = 3,
+	    [CTR_SHARED] = 4, [CTR_DIRTY] = 4, [CTR_COW_COPIED] = 4,
+	    [CTR_COW_SHARED] = 2, [CTR_THP] = 0, [CTR_KSM] = 1, [CTR_SOFT_DIRTY] = 2,
+	    [CTR_PSS] = ONE / 3 + ONE + ONE + ONE / 2 + ONE / 4 + ONE + ONE / 2);
+}
+END_TEST
+
+START_TEST(test_merge)
+{
+	struct counts a, b, t;
+	struct page_obs pa = obs(PM_PRESENT | PM_EXCLUSIVE | 1, KF_ANON, 1, 0, ALL_OBS);
+	struct page_obs pb = obs(PM_PRESENT | 2, KF_ANON, 2, 0, OBS_KCOUNT | OBS_KFLAGS);
+	struct sources unpriv = { .scan = true };
+
+	stats_init(&a, CTR_ALL);
+	stats_add_page(&a, &k_anon, &pa);
+	stats_init(&b, CTR_ALL & ~CTR_BIT(CTR_SOFT_DIRTY));
+	stats_add_page(&b, &k_anon, &pb);
+	stats_add_page(&b, &k_anon, &pb);
+
+	stats_init(&t, CTR_ALL);
+	stats_merge(&t, &a);
+	stats_merge(&t, &b);
+	EXPECT(t, [CTR_PAGES] = 3, [CTR_PRESENT] = 3, [CTR_ANON] = 3,
+	    [CTR_EXCLUSIVE] = 1, [CTR_SHARED] = 2, [CTR_DIRTY] = 3,
+	    [CTR_COW_SHARED] = 2, [CTR_PSS] = ONE + ONE);
+	/* Known is the AND: soft_dirty unknown in b makes the total unknown. */
+	ck_assert_uint_eq(t.known, CTR_ALL & ~CTR_BIT(CTR_SOFT_DIRTY));
+	ck_assert_double_eq(stats_pss_pages(&t), 2.0);
+
+	/* A process walked without privilege makes the totals lose PSS etc. */
+	stats_init(&b, stats_known(&unpriv));
+	stats_merge(&t, &b);
+	ck_assert_uint_eq(t.known, stats_known(&unpriv));
+	ck_assert_uint_eq(t.v[CTR_PAGES], 3);
+
+	/* Merging into itself doubles. */
+	stats_merge(&a, &a);
+	ck_assert_uint_eq(a.v[CTR_PAGES], 2);
+	ck_assert_uint_eq(a.v[CTR_PSS], 2 * ONE);
+	ck_assert_uint_eq(a.known, CTR_ALL);
+}
+END_TEST
+
+START_TEST(test_pfn_bits_irrelevant)
+{
+	/* The PFN (or its absence without privilege) changes no counter. */
+	struct counts a, b;
+
+	a = one(&k_pfile, obs(PM_PRESENT | PM_EXCLUSIVE | PM_PFN_MASK, KF_ANON, 1, 0,
+	    ALL_OBS));
+	b = one(&k_pfile, obs(PM_PRESENT | PM_EXCLUSIVE, KF_ANON, 1, 0, ALL_OBS));
+	ck_assert_mem_eq(a.v, b.v, sizeof(a.v));
+	/* Nor do uffd-wp. */
+	b = one(&k_pfile, obs(PM_PRESENT | PM_EXCLUSIVE | PM_UFFD_WP, KF_ANON, 1, 0,
+	    ALL_OBS));
+	ck_assert_mem_eq(a.v, b.v, sizeof(a.v));
+}
+END_TEST
+
+static Suite *
+stats_suite(void)
+{
+	Suite *s = suite_create("stats");
+	TCase *tc;
+
+	tc = tcase_create("known");
+	tcase_add_test(tc, test_known_named);
+	tcase_add_loop_test(tc, test_known_all_combinations, 0, 16);
+	tcase_add_test(tc, test_init_and_is_known);
+	tcase_add_test(tc, test_page_is_zero);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("counters");
+	tcase_add_test(tc, test_not_present);
+	tcase_add_test(tc, test_swapped);
+	tcase_add_test(tc, test_anon_exclusive);
+	tcase_add_test(tc, test_anon_shared_after_fork);
+	tcase_add_test(tc, test_pss);
+	tcase_add_test(tc, test_file_pages);
+	tcase_add_test(tc, test_dirty_swapcache);
+	tcase_add_test(tc, test_zero_page);
+	tcase_add_test(tc, test_thp);
+	tcase_add_test(tc, test_ksm);
+	tcase_add_test(tc, test_pfn_bits_irrelevant);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unknown");
+	tcase_add_test(tc, test_unprivileged_scan_only);
+	tcase_add_test(tc, test_no_sources);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("totals");
+	tcase_add_test(tc, test_mixed_mapping);
+	tcase_add_test(tc, test_merge);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(stats_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
