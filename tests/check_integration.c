@@ -1,0 +1,1794 @@
+/*
+ * check_integration.c - pmstat against real processes with known layouts.
+ *
+ * Each test starts a layout child (a fresh exec of this program, see
+ * testkit.h) that builds mappings whose pages are in a known state, reports
+ * their addresses and sleeps. The test runs $PMSTAT on it, asserts the exact
+ * counts semantics.md section 3 defines, and holds every mapping of the child
+ * against /proc/PID/smaps.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "testkit.h"
+
+#define SEED_PAGES	4
+#define FORK_N		64	/* pages written before fork() */
+#define FORK_K		16	/* of which the child writes the first K */
+#define ZERO_N		32
+#define SHM_N		16
+#define THP_BYTES	(4UL << 20)
+#define THP_ALIGN	(2UL << 20)
+#define SWAP_N		64
+#define SWAP_OUT	16	/* pages [SWAP_OUT, 2 * SWAP_OUT) are paged out */
+
+/*
+ * The stripes layout: STRIPE_HEAD pages alternating zero page / written
+ * page, and 16 more the same way around page STRIPE_EDGE (where pmstat's
+ * 32 Ki-page batches meet), in one mapping of STRIPE_PAGES pages.
+ */
+#define STRIPE_PAGES	40000
+#define STRIPE_HEAD	4096
+#define STRIPE_EDGE	32768
+#define STRIPE_ZERO	(STRIPE_HEAD / 2 + 8)
+
+#define SWAPFILE	"/tmp/pmstat-itest.swap"
+#define SWAP_BYTES	(64L << 20)
+
+#define NOBODY_UID	65534
+#define NOBODY_GID	65534
+
+/* Slots of tk_report.addr (and .val) for the composite layout. */
+enum { AT_SEED, AT_ZERO, AT_SHM, AT_FORK, AT_THP };
+
+static size_t ps;	/* page size */
+static long pk;		/* page size in kB */
+
+/* ==== layout builders: run in the layout child ========================== */
+
+/*
+ * The seed note's scenario: a 4-page file mapped MAP_PRIVATE read-write;
+ * pages 0 and 2 written (copied on write), page 3 read, page 1 untouched.
+ * val[slot] is the byte read from page 3, which proves the read came from
+ * the file's page cache.
+ */
+static int
+build_seed_at(const char *path, struct tk_report *rep, int slot)
+{
+	char *p = tk_reserve(SEED_PAGES, 0), *m;
+	volatile const char *v;
+	int fd;
+
+	if (path == NULL || p == NULL)
+		return tk_fail(rep, "seed: no file or no room");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return tk_fail(rep, "open %s: %s", path, strerror(errno));
+	m = mmap(p, SEED_PAGES * ps, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_FIXED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return tk_fail(rep, "mmap %s: %s", path, strerror(errno));
+	strcpy(m, "I feel so dirty\n");
+	strcpy(m + 2 * ps, "Christ on crutches\n");
+	v = m;
+	rep->val[slot] = v[3 * ps];
+	rep->addr[slot] = (uintptr_t)m;
+	return 0;
+}
+
+/* N private anonymous pages written, then fork(); the child writes K. */
+static int
+build_fork_at(struct tk_report *rep, int slot)
+{
+	char *m = tk_reserve(FORK_N, 0), c;
+	int pp[2];
+	pid_t pid;
+
+	if (m == NULL || mprotect(m, FORK_N * ps, PROT_READ | PROT_WRITE) != 0)
+		return tk_fail(rep, "fork layout: %s", strerror(errno));
+	for (size_t i = 0; i < FORK_N; i++)
+		memset(m + i * ps, 'A', 64);
+	if (pipe(pp) != 0)
+		return tk_fail(rep, "pipe: %s", strerror(errno));
+	if ((pid = tk_fork_member()) < 0)
+		return tk_fail(rep, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		for (size_t i = 0; i < FORK_K; i++)
+			m[i * ps] = 'B';
+		if (write(pp[1], "r", 1) != 1)
+			_exit(1);
+		tk_hold();
+	}
+	close(pp[1]);
+	if (read(pp[0], &c, 1) != 1)
+		return tk_fail(rep, "the fork child died");
+	close(pp[0]);
+	rep->pids[rep->npids++] = pid;
+	rep->addr[slot] = (uintptr_t)m;
+	return 0;
+}
+
+/* Private anonymous pages only read: each maps the shared zero page. */
+static int
+build_zero_at(struct tk_report *rep, int slot)
+{
+	volatile const char *m = tk_reserve(ZERO_N, 0);
+	int64_t sum = 0;
+
+	if (m == NULL || mprotect((void *)(uintptr_t)m, ZERO_N * ps,
+	    PROT_READ | PROT_WRITE) != 0)
+		return tk_fail(rep, "zero layout: %s", strerror(errno));
+	for (size_t i = 0; i < ZERO_N; i++)
+		sum += m[i * ps];
+	rep->val[slot] = sum;
+	rep->addr[slot] = (uintptr_t)m;
+	return 0;
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS (shmem) pages, all written. */
+static int
+build_shm_at(struct tk_report *rep, int slot)
+{
+	char *p = tk_reserve(SHM_N, 0), *m;
+
+	if (p == NULL)
+		return tk_fail(rep, "shm layout: %s", strerror(errno));
+	m = mmap(p, SHM_N * ps, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (m == MAP_FAILED)
+		return tk_fail(rep, "mmap shared: %s", strerror(errno));
+	for (size_t i = 0; i < SHM_N; i++)
+		memset(m + i * ps, 'S', 64);
+	rep->addr[slot] = (uintptr_t)m;
+	return 0;
+}
+
+/* 4 MiB aligned to 2 MiB, MADV_HUGEPAGE, written. */
+static int
+build_thp_at(struct tk_report *rep, int slot)
+{
+	char *m = tk_reserve(THP_BYTES / ps, THP_ALIGN);
+
+	if (m == NULL || mprotect(m, THP_BYTES, PROT_READ | PROT_WRITE) != 0)
+		return tk_fail(rep, "thp layout: %s", strerror(errno));
+	if (madvise(m, THP_BYTES, MADV_HUGEPAGE) != 0)
+		return tk_fail(rep, "MADV_HUGEPAGE: %s", strerror(errno));
+	for (size_t off = 0; off < THP_BYTES; off += ps)
+		m[off] = 'T';
+	rep->addr[slot] = (uintptr_t)m;
+	return 0;
+}
+
+/*
+ * Every other page the zero page: thousands of separate PFNZERO regions, so
+ * PAGEMAP_SCAN fills its vector and must be resumed many times.
+ */
+static void
+layout_stripes(const char *arg, struct tk_report *rep)
+{
+	char *m = tk_reserve(STRIPE_PAGES, 0);
+	volatile char *v;
+	int64_t sum = 0;
+
+	(void)arg;
+	if (m == NULL || mprotect(m, STRIPE_PAGES * ps,
+	    PROT_READ | PROT_WRITE) != 0) {
+		tk_fail(rep, "stripes layout: %s", strerror(errno));
+		return;
+	}
+	v = m;
+	for (size_t i = 0; i < STRIPE_PAGES; i++) {
+		if (i >= STRIPE_HEAD && (i < STRIPE_EDGE - 8 || i >= STRIPE_EDGE + 8))
+			continue;
+		if (i % 2 == 0)
+			sum += v[i * ps];
+		else
+			v[i * ps] = 'W';
+	}
+	rep->val[0] = sum;
+	rep->addr[0] = (uintptr_t)m;
+	rep->ok = 1;
+}
+
+/*
+ * A THP region written, then fork(); the child writes one page of the
+ * first huge page, which splits its PMD there (the parent keeps its own).
+ */
+static void
+layout_thp_fork(const char *arg, struct tk_report *rep)
+{
+	char *m, c;
+	int pp[2];
+	pid_t pid;
+
+	(void)arg;
+	if (build_thp_at(rep, 0) != 0)
+		return;
+	m = (char *)(uintptr_t)rep->addr[0];
+	if (pipe(pp) != 0 || (pid = tk_fork_member()) < 0) {
+		tk_fail(rep, "pipe/fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		m[5 * ps] = 'C';
+		if (write(pp[1], "r", 1) != 1)
+			_exit(1);
+		tk_hold();
+	}
+	close(pp[1]);
+	if (read(pp[0], &c, 1) != 1) {
+		tk_fail(rep, "the fork child died");
+		return;
+	}
+	close(pp[0]);
+	rep->pids[rep->npids++] = pid;
+	rep->ok = 1;
+}
+
+/* The THP region only read: the huge zero page where the kernel uses it. */
+static void
+layout_thp_zero(const char *arg, struct tk_report *rep)
+{
+	volatile const char *m = tk_reserve(THP_BYTES / ps, THP_ALIGN);
+	int64_t sum = 0;
+
+	(void)arg;
+	if (m == NULL || mprotect((void *)(uintptr_t)m, THP_BYTES,
+	    PROT_READ | PROT_WRITE) != 0 ||
+	    madvise((void *)(uintptr_t)m, THP_BYTES, MADV_HUGEPAGE) != 0) {
+		tk_fail(rep, "thp_zero layout: %s", strerror(errno));
+		return;
+	}
+	for (size_t off = 0; off < THP_BYTES; off += ps)
+		sum += m[off];
+	rep->val[0] = sum;
+	rep->addr[0] = (uintptr_t)m;
+	rep->ok = 1;
+}
+
+/*
+ * hugetlb pages, which are not transparent huge pages: one MAP_HUGETLB
+ * private anonymous huge page and one of a MFD_HUGETLB memfd, shared. arg is
+ * the huge page size in bytes.
+ */
+static void
+layout_hugetlb(const char *arg, struct tk_report *rep)
+{
+	size_t hs = arg ? strtoul(arg, NULL, 10) : 0;
+	char *a, *f;
+	int fd;
+
+	if (hs == 0) {
+		tk_fail(rep, "hugetlb: no huge page size");
+		return;
+	}
+	a = mmap(NULL, hs, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (a == MAP_FAILED) {
+		tk_skip(rep, "MAP_HUGETLB: %s", strerror(errno));
+		return;
+	}
+	memset(a, 'H', hs);
+	if ((fd = memfd_create("pmstat-itest-hugetlb", MFD_HUGETLB)) < 0 ||
+	    ftruncate(fd, (off_t)hs) != 0) {
+		tk_skip(rep, "memfd MFD_HUGETLB: %s", strerror(errno));
+		return;
+	}
+	f = mmap(NULL, hs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (f == MAP_FAILED) {
+		tk_skip(rep, "mmap hugetlb memfd: %s", strerror(errno));
+		return;
+	}
+	memset(f, 'F', hs);
+	rep->addr[0] = (uintptr_t)a;
+	rep->addr[1] = (uintptr_t)f;
+	rep->ok = 1;
+}
+
+static void
+layout_seed(const char *arg, struct tk_report *rep)
+{
+	if (build_seed_at(arg, rep, 0) == 0)
+		rep->ok = 1;
+}
+
+static void
+layout_fork(const char *arg, struct tk_report *rep)
+{
+	(void)arg;
+	if (build_fork_at(rep, 0) == 0)
+		rep->ok = 1;
+}
+
+static void
+layout_zero(const char *arg, struct tk_report *rep)
+{
+	(void)arg;
+	if (build_zero_at(rep, 0) == 0)
+		rep->ok = 1;
+}
+
+static void
+layout_shm(const char *arg, struct tk_report *rep)
+{
+	(void)arg;
+	if (build_shm_at(rep, 0) == 0)
+		rep->ok = 1;
+}
+
+static void
+layout_thp(const char *arg, struct tk_report *rep)
+{
+	(void)arg;
+	if (build_thp_at(rep, 0) == 0)
+		rep->ok = 1;
+}
+
+/*
+ * Every scenario in one process. The fork comes first, so that the other
+ * mappings exist only in the parent and keep their counts.
+ */
+static void
+layout_all(const char *arg, struct tk_report *rep)
+{
+	if (build_fork_at(rep, AT_FORK) == 0 &&
+	    build_seed_at(arg, rep, AT_SEED) == 0 &&
+	    build_zero_at(rep, AT_ZERO) == 0 &&
+	    build_shm_at(rep, AT_SHM) == 0 &&
+	    build_thp_at(rep, AT_THP) == 0)
+		rep->ok = 1;
+}
+
+/* How many of n pages at m our own pagemap shows swapped; -1 on error. */
+static int
+count_swapped(const char *m, size_t n)
+{
+	uint64_t w[SWAP_N];
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), got = 0;
+	ssize_t r;
+
+	if (fd < 0 || n > SWAP_N)
+		return -1;
+	r = pread(fd, w, n * sizeof(w[0]),
+	    (off_t)((uintptr_t)m / ps * sizeof(w[0])));
+	close(fd);
+	if (r != (ssize_t)(n * sizeof(w[0])))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		got += (w[i] >> 62) & 1;
+	return got;
+}
+
+/* SWAP_N pages written, SWAP_OUT of them pushed out with MADV_PAGEOUT. */
+static void
+layout_swap(const char *arg, struct tk_report *rep)
+{
+	char *m = tk_reserve(SWAP_N, 0), *out;
+	cpu_set_t set;
+	int cpu = sched_getcpu(), got = 0;
+
+	(void)arg;
+	/*
+	 * Fresh pages wait in a per-CPU batch before they reach the LRU, where
+	 * MADV_PAGEOUT finds them; staying on one CPU lets its drain see them.
+	 */
+	CPU_ZERO(&set);
+	CPU_SET(cpu < 0 ? 0 : cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	if (m == NULL || mprotect(m, SWAP_N * ps, PROT_READ | PROT_WRITE) != 0) {
+		tk_fail(rep, "swap layout: %s", strerror(errno));
+		return;
+	}
+	/* Not zero-filled: the kernel would not write those to swap at all. */
+	for (size_t i = 0; i < SWAP_N; i++)
+		for (size_t j = 0; j < ps; j += 8)
+			m[i * ps + j] = (char)(1 + (i * 31 + j) % 251);
+	out = m + SWAP_OUT * ps;
+	for (int tries = 0; tries < 50; tries++) {
+		if (madvise(out, SWAP_OUT * ps, MADV_PAGEOUT) != 0) {
+			if (errno == EINVAL)
+				tk_skip(rep, "MADV_PAGEOUT not supported");
+			else
+				tk_fail(rep, "MADV_PAGEOUT: %s", strerror(errno));
+			return;
+		}
+		if ((got = count_swapped(out, SWAP_OUT)) == SWAP_OUT)
+			break;
+		usleep(20000);
+	}
+	if (got != SWAP_OUT) {
+		tk_fail(rep, "MADV_PAGEOUT: %d of %d pages reached swap", got,
+		    SWAP_OUT);
+		return;
+	}
+	rep->addr[0] = (uintptr_t)m;
+	rep->ok = 1;
+}
+
+static const struct tk_layout layouts[] = {
+	{ "seed", layout_seed },
+	{ "fork", layout_fork },
+	{ "zero", layout_zero },
+	{ "shm", layout_shm },
+	{ "thp", layout_thp },
+	{ "swap", layout_swap },
+	{ "stripes", layout_stripes },
+	{ "thp_fork", layout_thp_fork },
+	{ "thp_zero", layout_thp_zero },
+	{ "hugetlb", layout_hugetlb },
+	{ "all", layout_all },
+	{ NULL, NULL },
+};
+
+/* ==== helpers of the tests ============================================== */
+
+static bool
+am_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* Start a layout or fail the test (a layout that cannot be built skips). */
+static bool
+spawn(const char *name, const char *arg, int uid, struct tk_child *c)
+{
+	char err[256];
+
+	ck_assert_msg(tk_spawn(name, arg, uid, uid >= 0 ? NOBODY_GID : -1, c,
+	    err, sizeof(err)) == 0, "%s", err);
+	if (c->rep.skip) {
+		tk_log_skip(name, "%s", c->rep.msg);
+		return false;
+	}
+	ck_assert_msg(c->rep.ok, "layout %s: %s", name, c->rep.msg);
+	return true;
+}
+
+/* A 4-page file of known content, readable by anyone; its path in path. */
+static void
+make_seed_file(char *path, size_t len)
+{
+	char page[65536];
+	int fd;
+
+	ck_assert(ps <= sizeof(page));
+	strlcpy(path, "/tmp/pmstat-itest.XXXXXX", len);
+	fd = mkstemp(path);
+	ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+	tk_register_path(path);
+	for (int i = 0; i < SEED_PAGES; i++) {
+		memset(page, 'a' + i, ps);
+		ck_assert_msg(write(fd, page, ps) == (ssize_t)ps, "write %s: %s",
+		    path, strerror(errno));
+	}
+	/* Written back, so its page-cache pages are clean: dirty counts only copies. */
+	ck_assert_msg(fdatasync(fd) == 0, "fdatasync: %s", strerror(errno));
+	ck_assert(fchmod(fd, 0644) == 0);
+	close(fd);
+}
+
+static char *
+hexarg(char *buf, size_t len, uint64_t a)
+{
+	snprintf(buf, len, "0x%" PRIx64, a);
+	return buf;
+}
+
+static char *
+rangearg(char *buf, size_t len, uint64_t start, uint64_t end)
+{
+	snprintf(buf, len, "0x%" PRIx64 "-0x%" PRIx64, start, end);
+	return buf;
+}
+
+static char *
+pidarg(char *buf, size_t len, pid_t pid)
+{
+	snprintf(buf, len, "%d", (int)pid);
+	return buf;
+}
+
+/* pmstat --json PID... as root (uid -1) or uid; fails on a bad exit status. */
+static json_t *
+pmstat_json(int uid, const char *opt, pid_t a, pid_t b)
+{
+	char pa[16], pb[16];
+	const char *args[6];
+	int n = 0, status;
+	json_t *root;
+
+	args[n++] = "--json";
+	if (opt != NULL)
+		args[n++] = opt;
+	args[n++] = pidarg(pa, sizeof(pa), a);
+	if (b > 0)
+		args[n++] = pidarg(pb, sizeof(pb), b);
+	args[n] = NULL;
+	root = tk_pmstat_json(uid, uid >= 0 ? NOBODY_GID : -1, &status, args);
+	ck_assert_msg(status == 0, "pmstat --json%s%s exited %d",
+	    opt ? " " : "", opt ? opt : "", status);
+	if (uid < 0 && opt == NULL && am_root())
+		ck_assert_msg(json_is_true(json_object_get(root, "privileged")),
+		    "pmstat as root is not privileged");
+	return root;
+}
+
+/* pmstat --pages --range over npages at addr, as root or uid. */
+static json_t *
+pmstat_pages(int uid, pid_t pid, uint64_t addr, size_t npages)
+{
+	char r[64], p[16];
+	const char *args[] = { "--pages", "--json", "--range",
+	    rangearg(r, sizeof(r), addr, addr + npages * ps),
+	    pidarg(p, sizeof(p), pid), NULL };
+	json_t *root;
+	int status;
+
+	root = tk_pmstat_json(uid, uid >= 0 ? NOBODY_GID : -1, &status, args);
+	ck_assert_msg(status == 0, "pmstat --pages exited %d", status);
+	return root;
+}
+
+#define EXPECT(m, key, want) do {					\
+	int64_t got_ = tk_json_int((m), (key));				\
+	ck_assert_msg(got_ == (int64_t)(want),				\
+	    "%s: %s = %" PRId64 ", expected %" PRId64, __func__, (key),	\
+	    got_, (int64_t)(want));					\
+} while (0)
+
+#define EXPECT_NULL(m, key)						\
+	ck_assert_msg(tk_json_is_null((m), (key)), "%s: %s is not null",\
+	    __func__, (key))
+
+/* The mapping of pid that starts at addr, and its smaps. */
+static json_t *
+mapping_of(json_t *root, pid_t pid, uint64_t addr, struct tk_smaps *s)
+{
+	json_t *proc = tk_json_process(root, pid);
+
+	ck_assert_msg(json_is_null(json_object_get(proc, "error")),
+	    "pmstat reported an error for %d", (int)pid);
+	if (s != NULL)
+		ck_assert_msg(tk_smaps_one(pid, addr, s) == 0,
+		    "no smaps mapping at 0x%" PRIx64, addr);
+	return tk_json_mapping(proc, addr);
+}
+
+/* Hold every process of a layout against smaps (scenario 7). */
+static void
+relations(json_t *root, const struct tk_child *c, const char *what)
+{
+	bool priv = json_is_true(json_object_get(root, "privileged"));
+
+	tk_check_relations(c->pid, tk_json_process(root, c->pid), priv, what);
+	for (int i = 0; i < c->rep.npids; i++)
+		tk_check_relations(c->rep.pids[i],
+		    tk_json_process(root, c->rep.pids[i]), priv, what);
+}
+
+static bool
+flag_in(json_t *page, const char *flag)
+{
+	json_t *a = json_object_get(page, "kpageflags"), *v;
+	size_t i;
+
+	json_array_foreach(a, i, v) {
+		if (strcmp(json_string_value(v), flag) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ==== the seed scenario and the per-page listing (1) ==================== */
+
+/* Expected counts of the seed mapping; present is 3 or 4 (fault-around). */
+static void
+expect_seed_mapping(json_t *m, bool priv)
+{
+	int64_t present = tk_json_int(m, "present");
+
+	EXPECT(m, "pages", SEED_PAGES);
+	ck_assert_msg(present == 3 || present == 4, "seed: present %" PRId64,
+	    present);
+	EXPECT(m, "cow_copied", 2);
+	EXPECT(m, "anon", 2);
+	EXPECT(m, "file", present - 2);
+	EXPECT(m, "zero", 0);
+	EXPECT(m, "swapped", 0);
+	EXPECT(m, "cow_shared", 0);
+	/* Only this process maps the file and the copies. */
+	EXPECT(m, "exclusive", present);
+	EXPECT(m, "shared", 0);
+	EXPECT(m, "thp", 0);
+	if (priv) {
+		EXPECT(m, "dirty", 2);
+		EXPECT(m, "ksm", 0);
+		ck_assert_msg(tk_json_real(m, "pss") == (double)present,
+		    "seed: pss %f, expected %" PRId64, tk_json_real(m, "pss"),
+		    present);
+	}
+}
+
+/* Per page: 0 and 2 copied, 3 the file's page, 1 absent or the file's. */
+static void
+expect_seed_pages(json_t *root, pid_t pid, uint64_t addr, bool priv)
+{
+	json_t *proc = tk_json_process(root, pid);
+	json_t *pages = json_object_get(proc, "pages");
+
+	ck_assert_msg(json_array_size(pages) == SEED_PAGES,
+	    "--pages gave %zu pages", json_array_size(pages));
+	for (int i = 0; i < SEED_PAGES; i++) {
+		json_t *pg = tk_json_page(proc, addr + (uint64_t)i * ps);
+		bool present = tk_json_bool(pg, "present");
+
+		ck_assert_msg(!tk_json_bool(pg, "swapped"), "page %d swapped", i);
+		ck_assert_msg(!tk_json_is_null(pg, "cow_copied"),
+		    "page %d: cow_copied unknown", i);
+		if (i == 0 || i == 2) {
+			ck_assert_msg(present && tk_json_bool(pg, "cow_copied") &&
+			    !tk_json_bool(pg, "file") &&
+			    tk_json_bool(pg, "exclusive"),
+			    "page %d: not a private copy", i);
+		} else if (i == 3 || present) {
+			/* Page 1 may have come in by fault-around, as a file page. */
+			ck_assert_msg(present && tk_json_bool(pg, "file") &&
+			    !tk_json_bool(pg, "cow_copied"),
+			    "page %d: not the file's page", i);
+		}
+		if (present)
+			ck_assert_msg(!tk_json_is_null(pg, "zero") &&
+			    !tk_json_bool(pg, "zero"), "page %d: zero", i);
+		if (!present)
+			continue;
+		if (priv) {
+			ck_assert_msg(!tk_json_is_null(pg, "pfn"), "page %d: no pfn", i);
+			ck_assert_msg(tk_json_int(pg, "kpagecount") == 1,
+			    "page %d: kpagecount %" PRId64, i,
+			    tk_json_int(pg, "kpagecount"));
+			ck_assert_msg(flag_in(pg, "anon") == (i == 0 || i == 2) &&
+			    flag_in(pg, "swapbacked") == (i == 0 || i == 2),
+			    "page %d: kpageflags anon/swapbacked wrong", i);
+		} else {
+			EXPECT_NULL(pg, "pfn");
+			EXPECT_NULL(pg, "kpagecount");
+			EXPECT_NULL(pg, "kpageflags");
+		}
+	}
+}
+
+START_TEST(test_seed_private_file)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	char path[64];
+	json_t *root, *m;
+	uint64_t addr;
+
+	make_seed_file(path, sizeof(path));
+	spawn("seed", path, -1, &c);
+	addr = c.rep.addr[0];
+	ck_assert_msg(c.rep.val[0] == 'd', "page 3 read 0x%02x, not the file's",
+	    (unsigned)c.rep.val[0]);
+
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, addr, &s);
+	expect_seed_mapping(m, am_root());
+	ck_assert_int_eq(s.anonymous, 2 * pk);
+	relations(root, &c, "seed");
+	json_decref(root);
+
+	root = pmstat_pages(-1, c.pid, addr, SEED_PAGES);
+	expect_seed_pages(root, c.pid, addr, am_root());
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== copy on write after fork (2) ====================================== */
+
+static void
+expect_fork_mapping(json_t *m, bool priv)
+{
+	EXPECT(m, "pages", FORK_N);
+	EXPECT(m, "present", FORK_N);
+	EXPECT(m, "anon", FORK_N);
+	EXPECT(m, "file", 0);
+	EXPECT(m, "zero", 0);
+	EXPECT(m, "swapped", 0);
+	EXPECT(m, "exclusive", FORK_K);
+	EXPECT(m, "shared", FORK_N - FORK_K);
+	EXPECT(m, "cow_shared", FORK_N - FORK_K);
+	EXPECT(m, "cow_copied", 0);
+	EXPECT(m, "thp", 0);
+	if (priv) {
+		EXPECT(m, "dirty", FORK_N);
+		EXPECT(m, "ksm", 0);
+		ck_assert_msg(tk_json_real(m, "pss") ==
+		    FORK_K + (FORK_N - FORK_K) / 2.0, "fork: pss %f, expected %f",
+		    tk_json_real(m, "pss"), FORK_K + (FORK_N - FORK_K) / 2.0);
+	}
+}
+
+/*
+ * Per page, in both processes: the first K pages are their own (kpagecount
+ * 1, different frames), the others the same frame mapped twice.
+ */
+static void
+expect_fork_pages(pid_t a, pid_t b, uint64_t addr, bool priv)
+{
+	json_t *ra = pmstat_pages(-1, a, addr, FORK_N);
+	json_t *rb = pmstat_pages(-1, b, addr, FORK_N);
+	json_t *pa = tk_json_process(ra, a), *pb = tk_json_process(rb, b);
+
+	for (size_t i = 0; i < FORK_N; i++) {
+		json_t *ga = tk_json_page(pa, addr + i * ps);
+		json_t *gb = tk_json_page(pb, addr + i * ps);
+		bool own = i < FORK_K;
+
+		ck_assert_msg(tk_json_bool(ga, "exclusive") == own &&
+		    tk_json_bool(gb, "exclusive") == own,
+		    "page %zu: exclusive should be %d", i, own);
+		ck_assert_msg(tk_json_bool(ga, "present") &&
+		    tk_json_bool(gb, "present") && !tk_json_bool(ga, "file") &&
+		    !tk_json_bool(ga, "zero") && !tk_json_bool(ga, "cow_copied"),
+		    "page %zu: not a present anonymous page", i);
+		if (!priv)
+			continue;
+		ck_assert_msg(tk_json_int(ga, "kpagecount") == (own ? 1 : 2) &&
+		    tk_json_int(gb, "kpagecount") == (own ? 1 : 2),
+		    "page %zu: kpagecount %" PRId64 "/%" PRId64 ", expected %d", i,
+		    tk_json_int(ga, "kpagecount"), tk_json_int(gb, "kpagecount"),
+		    own ? 1 : 2);
+		ck_assert_msg((tk_json_hex(ga, "pfn") == tk_json_hex(gb, "pfn")) ==
+		    !own, "page %zu: frames should %s", i,
+		    own ? "differ" : "be the same");
+		ck_assert_msg(flag_in(ga, "anon") && flag_in(gb, "anon"),
+		    "page %zu: kpageflags without anon", i);
+	}
+	json_decref(ra);
+	json_decref(rb);
+}
+
+START_TEST(test_fork_cow)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m;
+	pid_t pids[2];
+
+	spawn("fork", NULL, -1, &c);
+	ck_assert_int_eq(c.rep.npids, 1);
+	pids[0] = c.pid;
+	pids[1] = c.rep.pids[0];
+	root = pmstat_json(-1, NULL, pids[0], pids[1]);
+	for (int i = 0; i < 2; i++) {
+		m = mapping_of(root, pids[i], c.rep.addr[0], &s);
+		expect_fork_mapping(m, am_root());
+		ck_assert_int_eq(s.private_dirty, FORK_K * pk);
+		ck_assert_int_eq(s.shared_dirty, (FORK_N - FORK_K) * pk);
+		ck_assert_int_eq(s.pss, (FORK_K + (FORK_N - FORK_K) / 2) * pk);
+	}
+	relations(root, &c, "fork");
+	json_decref(root);
+	expect_fork_pages(c.pid, c.rep.pids[0], c.rep.addr[0], am_root());
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== the shared zero page (3) ========================================== */
+
+static void
+expect_zero_mapping(json_t *m, bool priv)
+{
+	EXPECT(m, "pages", ZERO_N);
+	EXPECT(m, "present", ZERO_N);
+	EXPECT(m, "zero", ZERO_N);
+	EXPECT(m, "anon", 0);
+	EXPECT(m, "file", 0);
+	EXPECT(m, "exclusive", 0);
+	EXPECT(m, "shared", 0);
+	EXPECT(m, "cow_shared", 0);
+	if (priv) {
+		EXPECT(m, "dirty", 0);
+		ck_assert_msg(tk_json_real(m, "pss") == 0.0, "zero: pss %f",
+		    tk_json_real(m, "pss"));
+	}
+}
+
+START_TEST(test_zero_page)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m, *proc;
+
+	spawn("zero", NULL, -1, &c);
+	ck_assert_int_eq(c.rep.val[0], 0);
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	expect_zero_mapping(m, am_root());
+	ck_assert_int_eq(s.rss, 0);
+	ck_assert_int_eq(s.size, ZERO_N * pk);
+	relations(root, &c, "zero");
+	json_decref(root);
+
+	root = pmstat_pages(-1, c.pid, c.rep.addr[0], ZERO_N);
+	proc = tk_json_process(root, c.pid);
+	for (size_t i = 0; i < ZERO_N; i++) {
+		json_t *pg = tk_json_page(proc, c.rep.addr[0] + i * ps);
+
+		ck_assert_msg(tk_json_bool(pg, "present") &&
+		    !tk_json_is_null(pg, "zero") && tk_json_bool(pg, "zero") &&
+		    !tk_json_bool(pg, "exclusive") && !tk_json_bool(pg, "file"),
+		    "page %zu is not the zero page", i);
+		if (am_root())
+			ck_assert_msg(tk_json_int(pg, "kpagecount") == 0 &&
+			    flag_in(pg, "zero_page"), "page %zu: kpage says not zero",
+			    i);
+	}
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/*
+ * A MADV_HUGEPAGE region only read maps the huge zero page (with
+ * transparent_hugepage/use_zero_page set). It is the zero page all the same:
+ * not anon, not file, not a THP, not in Rss. The kernel sets pagemap's file
+ * bit on it (pagemap_pmd_range() sets PM_FILE for any folio that is not
+ * anonymous, and the huge zero folio is not; the 4 KiB zero page has no
+ * struct page for vm_normal_page() and gets no PM_FILE), so the bit alone
+ * does not make a file page.
+ */
+START_TEST(test_huge_zero_page)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m, *proc, *pg;
+
+	spawn("thp_zero", NULL, -1, &c);
+	ck_assert_int_eq(c.rep.val[0], 0);
+	root = pmstat_pages(-1, c.pid, c.rep.addr[0], 1);
+	proc = tk_json_process(root, c.pid);
+	pg = tk_json_page(proc, c.rep.addr[0]);
+	if (am_root() && !flag_in(pg, "thp"))
+		fprintf(stderr, "note: huge_zero_page: the kernel mapped 4 KiB "
+		    "zero pages, not the huge zero page\n");
+	ck_assert_msg(tk_json_bool(pg, "zero") && !tk_json_bool(pg, "file"),
+	    "the (huge) zero page at 0x%" PRIx64 ": zero %d, file %d",
+	    c.rep.addr[0], tk_json_bool(pg, "zero"), tk_json_bool(pg, "file"));
+	json_decref(root);
+
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	EXPECT(m, "pages", THP_BYTES / ps);
+	EXPECT(m, "present", THP_BYTES / ps);
+	EXPECT(m, "zero", THP_BYTES / ps);
+	EXPECT(m, "anon", 0);
+	EXPECT(m, "thp", 0);
+	EXPECT(m, "exclusive", 0);
+	EXPECT(m, "shared", 0);
+	EXPECT(m, "file", 0);
+	ck_assert_int_eq(s.rss, 0);
+	ck_assert_int_eq(s.anon_huge, 0);
+	relations(root, &c, "huge_zero_page");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== shared anonymous memory (4) ======================================= */
+
+START_TEST(test_shared_anon)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m;
+
+	spawn("shm", NULL, -1, &c);
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	EXPECT(m, "pages", SHM_N);
+	EXPECT(m, "present", SHM_N);
+	EXPECT(m, "file", SHM_N);
+	EXPECT(m, "anon", 0);
+	EXPECT(m, "zero", 0);
+	EXPECT(m, "cow_shared", 0);
+	EXPECT(m, "cow_copied", 0);
+	EXPECT(m, "exclusive", SHM_N);
+	if (am_root())
+		EXPECT(m, "dirty", SHM_N);
+	ck_assert_int_eq(s.rss, SHM_N * pk);
+	ck_assert_int_eq(s.anonymous, 0);
+	relations(root, &c, "shm");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== transparent huge pages (5) ======================================== */
+
+START_TEST(test_thp)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m;
+	int64_t thp;
+
+	spawn("thp", NULL, -1, &c);
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	EXPECT(m, "pages", THP_BYTES / ps);
+	EXPECT(m, "present", THP_BYTES / ps);
+	EXPECT(m, "anon", THP_BYTES / ps);
+	EXPECT(m, "zero", 0);
+	EXPECT(m, "exclusive", THP_BYTES / ps);
+	thp = tk_json_int(m, "thp");
+	if (s.anon_huge <= 0) {
+		tk_log_skip("thp", "the kernel gave no huge page to the 4 MiB "
+		    "MADV_HUGEPAGE region (AnonHugePages 0 kB); thp = %" PRId64,
+		    thp);
+	} else {
+		ck_assert_msg(thp * pk == s.anon_huge,
+		    "thp: pmstat %" PRId64 " pages (%" PRId64 " kB), smaps "
+		    "AnonHugePages %ld kB", thp, thp * pk, s.anon_huge);
+		ck_assert_msg(thp % (int64_t)(THP_ALIGN / ps) == 0,
+		    "thp %" PRId64 " is not whole huge pages", thp);
+	}
+	relations(root, &c, "thp");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/*
+ * A huge page shared with a fork child that wrote into it: the child's PMD
+ * is split, the parent's is not; the folio is mapped shared in both. thp and
+ * pss (kpagecount of a large folio is its average map count) still agree
+ * with smaps in each process.
+ */
+START_TEST(test_thp_fork)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m;
+	pid_t pids[2];
+
+	spawn("thp_fork", NULL, -1, &c);
+	pids[0] = c.pid;
+	pids[1] = c.rep.pids[0];
+	root = pmstat_json(-1, NULL, pids[0], pids[1]);
+	for (int i = 0; i < 2; i++) {
+		m = mapping_of(root, pids[i], c.rep.addr[0], &s);
+		EXPECT(m, "present", THP_BYTES / ps);
+		EXPECT(m, "anon", THP_BYTES / ps);
+		if (i == 1) {
+			/* The child's own copy of the page it wrote. */
+			EXPECT(m, "exclusive", 1);
+			EXPECT(m, "cow_shared", THP_BYTES / ps - 1);
+		} else {
+			/*
+			 * The parent's copy of that page is mapped once, but its
+			 * huge page's first page is not: bit 56 may say either.
+			 */
+			ck_assert_msg(tk_json_int(m, "exclusive") <= 1 &&
+			    tk_json_int(m, "exclusive") + tk_json_int(m,
+			    "cow_shared") == (int64_t)(THP_BYTES / ps),
+			    "thp_fork parent: exclusive %" PRId64 ", cow_shared %"
+			    PRId64, tk_json_int(m, "exclusive"),
+			    tk_json_int(m, "cow_shared"));
+		}
+		if (s.anon_huge <= 0) {
+			tk_log_skip("thp_fork", "no huge page in process %d", i);
+			continue;
+		}
+		ck_assert_msg(tk_json_int(m, "thp") * pk == s.anon_huge,
+		    "thp_fork %s: thp %" PRId64 " pages, AnonHugePages %ld kB",
+		    i ? "child" : "parent", tk_json_int(m, "thp"), s.anon_huge);
+	}
+	relations(root, &c, "thp_fork");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== many PAGEMAP_SCAN regions, batch edges, --no-scan ================= */
+
+static void
+expect_stripes(json_t *m, bool scan_or_priv)
+{
+	EXPECT(m, "pages", STRIPE_PAGES);
+	EXPECT(m, "present", 2 * STRIPE_ZERO);
+	EXPECT(m, "exclusive", STRIPE_ZERO);
+	EXPECT(m, "swapped", 0);
+	EXPECT(m, "file", 0);
+	if (scan_or_priv) {
+		EXPECT(m, "zero", STRIPE_ZERO);
+		EXPECT(m, "anon", STRIPE_ZERO);
+		EXPECT(m, "shared", 0);
+		EXPECT(m, "cow_shared", 0);
+	} else {
+		/* Neither PAGEMAP_SCAN nor kpageflags: the zero page is unknown. */
+		EXPECT_NULL(m, "zero");
+		EXPECT_NULL(m, "anon");
+		EXPECT_NULL(m, "shared");
+		EXPECT_NULL(m, "cow_shared");
+		EXPECT_NULL(m, "cow_copied");
+		EXPECT_NULL(m, "thp");
+	}
+}
+
+static void
+expect_stripe_pages(int uid, pid_t pid, uint64_t addr)
+{
+	uint64_t first = addr + (STRIPE_EDGE - 8) * ps;
+	json_t *root = pmstat_pages(uid, pid, first, 16);
+	json_t *proc = tk_json_process(root, pid);
+
+	for (size_t i = 0; i < 16; i++) {
+		json_t *pg = tk_json_page(proc, first + i * ps);
+
+		ck_assert_msg(tk_json_bool(pg, "present") &&
+		    !tk_json_is_null(pg, "zero") &&
+		    tk_json_bool(pg, "zero") == (i % 2 == 0),
+		    "stripes page %zu (uid %d): zero should be %d", i, uid,
+		    i % 2 == 0);
+	}
+	json_decref(root);
+}
+
+START_TEST(test_scan_regions)
+{
+	struct tk_child c;
+	char why[256];
+	json_t *root;
+	bool nobody = am_root() && tk_can_exec_as(NOBODY_UID, NOBODY_GID,
+	    tk_pmstat_path(), why, sizeof(why)) && tk_can_exec_as(NOBODY_UID,
+	    NOBODY_GID, "/proc/self/exe", why, sizeof(why));
+	uint64_t a;
+
+	spawn("stripes", NULL, nobody ? NOBODY_UID : -1, &c);
+	a = c.rep.addr[0];
+	ck_assert_int_eq(c.rep.val[0], 0);
+
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	expect_stripes(mapping_of(root, c.pid, a, NULL), true);
+	relations(root, &c, "stripes");
+	json_decref(root);
+	expect_stripe_pages(-1, c.pid, a);
+
+	/* Without the ioctl, root still tells the zero page by kpageflags. */
+	root = pmstat_json(-1, "--no-scan", c.pid, 0);
+	expect_stripes(mapping_of(root, c.pid, a, NULL), am_root());
+	if (am_root())
+		EXPECT_NULL(mapping_of(root, c.pid, a, NULL), "thp");
+	json_decref(root);
+
+	if (!nobody) {
+		tk_log_skip("scan_regions (unprivileged part)", "%s",
+		    am_root() ? why : "not root");
+		tk_kill(&c);
+		return;
+	}
+	root = pmstat_json(NOBODY_UID, NULL, c.pid, 0);
+	expect_stripes(mapping_of(root, c.pid, a, NULL), true);
+	json_decref(root);
+	expect_stripe_pages(NOBODY_UID, c.pid, a);
+	root = pmstat_json(NOBODY_UID, "--no-scan", c.pid, 0);
+	expect_stripes(mapping_of(root, c.pid, a, NULL), false);
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/*
+ * Swap and the surplus huge page allowance are system-wide: two runs of
+ * this program at once (make -j in two trees) would undo each other's. An
+ * flock on our own executable serializes those test cases without leaving
+ * a lock file behind.
+ */
+static int global_lock_fd = -1;
+
+static void
+global_lock(void)
+{
+	if (global_lock_fd >= 0)
+		return;
+	global_lock_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (global_lock_fd >= 0 && flock(global_lock_fd, LOCK_EX) != 0) {
+		close(global_lock_fd);
+		global_lock_fd = -1;
+	}
+}
+
+static void
+global_unlock(void)
+{
+	if (global_lock_fd >= 0)
+		close(global_lock_fd);
+	global_lock_fd = -1;
+}
+
+/* ==== hugetlb is not THP ============================================== */
+
+#define OVERCOMMIT_HUGE	"/proc/sys/vm/nr_overcommit_hugepages"
+
+/* Set in the runner by the unchecked fixture, seen by the forked test. */
+static char huge_skip[256];
+static long huge_saved = -1;
+static unsigned long huge_size;
+
+static long
+read_long_file(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	long v = -1;
+
+	if (fp == NULL)
+		return -1;
+	if (fscanf(fp, "%ld", &v) != 1)
+		v = -1;
+	fclose(fp);
+	return v;
+}
+
+static int
+write_long_file(const char *path, long v)
+{
+	FILE *fp = fopen(path, "we");
+	int r;
+
+	if (fp == NULL)
+		return -1;
+	r = fprintf(fp, "%ld\n", v) < 0 ? -1 : 0;
+	if (fclose(fp) != 0)
+		r = -1;
+	return r;
+}
+
+/*
+ * Let the kernel make two surplus huge pages on demand (they go back to the
+ * buddy allocator when freed); the old value comes back in the teardown. A
+ * run killed in between leaves a harmless allowance of two surplus pages.
+ */
+static void
+huge_setup(void)
+{
+	char line[256];
+	FILE *fp;
+
+	global_lock();
+	huge_skip[0] = '\0';
+	huge_saved = -1;
+	huge_size = 0;
+	if ((fp = fopen("/proc/meminfo", "re")) != NULL) {
+		while (fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "Hugepagesize: %lu kB", &huge_size) == 1)
+				huge_size *= 1024;
+		fclose(fp);
+	}
+	if (huge_size == 0) {
+		snprintf(huge_skip, sizeof(huge_skip), "no hugetlb support");
+		return;
+	}
+	if (!am_root()) {
+		snprintf(huge_skip, sizeof(huge_skip), "not root: cannot allow "
+		    "surplus huge pages");
+		return;
+	}
+	if ((huge_saved = read_long_file(OVERCOMMIT_HUGE)) < 0 ||
+	    write_long_file(OVERCOMMIT_HUGE, huge_saved + 2) != 0) {
+		snprintf(huge_skip, sizeof(huge_skip), "cannot raise %s: %s",
+		    OVERCOMMIT_HUGE, strerror(errno));
+		huge_saved = -1;
+	}
+}
+
+static void
+huge_teardown(void)
+{
+	tk_cleanup();
+	if (huge_saved >= 0 && write_long_file(OVERCOMMIT_HUGE, huge_saved) != 0)
+		fprintf(stderr, "cannot restore %s to %ld: %s\n", OVERCOMMIT_HUGE,
+		    huge_saved, strerror(errno));
+	huge_saved = -1;
+	global_unlock();
+}
+
+/*
+ * PAGEMAP_SCAN reports hugetlb pages as HUGE too; section 3 excludes them
+ * from thp. smaps counts them as Private_Hugetlb/Shared_Hugetlb, never in
+ * AnonHugePages, FilePmdMapped or ShmemPmdMapped. Both the MAP_HUGETLB
+ * mapping ("/anon_hugepage (deleted)") and a hugetlb memfd
+ * ("/memfd:NAME (deleted)", the same for a file on a hugetlbfs mount) are
+ * hugetlb mappings: smaps VmFlags say "ht".
+ */
+START_TEST(test_hugetlb_not_thp)
+{
+	struct tk_child c;
+	char arg[32];
+	json_t *root;
+
+	if (huge_skip[0] != '\0') {
+		tk_log_skip("hugetlb", "%s", huge_skip);
+		return;
+	}
+	snprintf(arg, sizeof(arg), "%lu", huge_size);
+	if (!spawn("hugetlb", arg, -1, &c))
+		return;
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	for (int i = 0; i < 2; i++) {
+		struct tk_smaps s;
+		json_t *m = mapping_of(root, c.pid, c.rep.addr[i], &s);
+
+		ck_assert_msg(tk_smaps_has_flag(&s, "ht"), "not hugetlb: %s",
+		    s.path);
+		EXPECT(m, "pages", huge_size / ps);
+		EXPECT(m, "present", huge_size / ps);
+		ck_assert_msg(tk_json_int(m, "thp") == 0,
+		    "%s (hugetlb, VmFlags ht): thp = %" PRId64 ", expected 0",
+		    s.path, tk_json_int(m, "thp"));
+	}
+	relations(root, &c, "hugetlb");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== swap (6) ========================================================== */
+
+/* Set in the runner by the unchecked fixture, seen by the forked test. */
+static char swap_skip[256];
+
+static bool
+swapfile_active(void)
+{
+	char line[512];
+	bool on = false;
+	FILE *fp = fopen("/proc/swaps", "re");
+
+	if (fp == NULL)
+		return false;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, SWAPFILE, strlen(SWAPFILE)) == 0 &&
+		    (line[strlen(SWAPFILE)] == ' ' || line[strlen(SWAPFILE)] == '\t'))
+			on = true;
+	fclose(fp);
+	return on;
+}
+
+/* Turn our swapfile off and remove it: at start (a crashed run) and at end. */
+static void
+swap_remove(void)
+{
+	if (swapfile_active() && swapoff(SWAPFILE) != 0)
+		fprintf(stderr, "swapoff %s: %s\n", SWAPFILE, strerror(errno));
+	if (unlink(SWAPFILE) != 0 && errno != ENOENT)
+		fprintf(stderr, "unlink %s: %s\n", SWAPFILE, strerror(errno));
+}
+
+static void
+swap_setup(void)
+{
+	char cmd[256];
+	int fd, r;
+
+	global_lock();
+	swap_remove();
+	swap_skip[0] = '\0';
+	if (!am_root()) {
+		snprintf(swap_skip, sizeof(swap_skip), "not root");
+		return;
+	}
+	fd = open(SWAPFILE, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(swap_skip, sizeof(swap_skip), "create %s: %s", SWAPFILE,
+		    strerror(errno));
+		return;
+	}
+	r = posix_fallocate(fd, 0, SWAP_BYTES);
+	close(fd);
+	if (r != 0) {
+		snprintf(swap_skip, sizeof(swap_skip), "fallocate: %s",
+		    strerror(r));
+		swap_remove();
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "mkswap %s >/dev/null 2>&1", SWAPFILE);
+	if ((r = system(cmd)) != 0) {
+		snprintf(swap_skip, sizeof(swap_skip), "mkswap failed (status %d)",
+		    r);
+		swap_remove();
+		return;
+	}
+	if (swapon(SWAPFILE, 0) != 0) {
+		snprintf(swap_skip, sizeof(swap_skip), "swapon: %s",
+		    strerror(errno));
+		swap_remove();
+	}
+}
+
+static void
+swap_teardown(void)
+{
+	/* The children first: swapoff would have to read their pages back. */
+	tk_cleanup();
+	swap_remove();
+	global_unlock();
+}
+
+START_TEST(test_swap)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m, *proc;
+	uint64_t addr;
+
+	if (swap_skip[0] != '\0') {
+		tk_log_skip("swap", "%s", swap_skip);
+		return;
+	}
+	if (!spawn("swap", NULL, -1, &c))
+		return;
+	addr = c.rep.addr[0];
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, addr, &s);
+	EXPECT(m, "pages", SWAP_N);
+	EXPECT(m, "swapped", SWAP_OUT);
+	EXPECT(m, "present", SWAP_N - SWAP_OUT);
+	EXPECT(m, "anon", SWAP_N - SWAP_OUT);
+	EXPECT(m, "exclusive", SWAP_N - SWAP_OUT);
+	ck_assert_int_eq(s.swap, SWAP_OUT * pk);
+	ck_assert_int_eq(s.rss, (SWAP_N - SWAP_OUT) * pk);
+	relations(root, &c, "swap");
+	json_decref(root);
+
+	root = pmstat_pages(-1, c.pid, addr, SWAP_N);
+	proc = tk_json_process(root, c.pid);
+	for (size_t i = 0; i < SWAP_N; i++) {
+		json_t *pg = tk_json_page(proc, addr + i * ps);
+		bool out = i >= SWAP_OUT && i < 2 * SWAP_OUT;
+
+		ck_assert_msg(tk_json_bool(pg, "swapped") == out &&
+		    tk_json_bool(pg, "present") == !out, "page %zu: swapped %d",
+		    i, tk_json_bool(pg, "swapped"));
+		ck_assert_msg(tk_json_is_null(pg, "swap_type") == !out &&
+		    tk_json_is_null(pg, "swap_offset") == !out,
+		    "page %zu: swap_type/swap_offset", i);
+	}
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/*
+ * The same, with the layout and pmstat as nobody: the swap type and offset
+ * share the PFN bits, which the kernel zeroes without CAP_SYS_ADMIN; so
+ * they are unknown (null), never 0 (type 0 is the first swap area).
+ */
+START_TEST(test_swap_unprivileged)
+{
+	struct tk_child c;
+	char why[256];
+	json_t *root, *m, *proc;
+	uint64_t addr;
+
+	if (swap_skip[0] != '\0') {
+		tk_log_skip("swap_unprivileged", "%s", swap_skip);
+		return;
+	}
+	if (!tk_can_exec_as(NOBODY_UID, NOBODY_GID, tk_pmstat_path(), why,
+	    sizeof(why)) || !tk_can_exec_as(NOBODY_UID, NOBODY_GID,
+	    "/proc/self/exe", why, sizeof(why))) {
+		tk_log_skip("swap_unprivileged", "%s", why);
+		return;
+	}
+	if (!spawn("swap", NULL, NOBODY_UID, &c))
+		return;
+	addr = c.rep.addr[0];
+	root = pmstat_json(NOBODY_UID, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, addr, NULL);
+	EXPECT(m, "swapped", SWAP_OUT);
+	EXPECT(m, "present", SWAP_N - SWAP_OUT);
+	EXPECT(m, "anon", SWAP_N - SWAP_OUT);
+	EXPECT_NULL(m, "dirty");
+	relations(root, &c, "swap_unprivileged");
+	json_decref(root);
+
+	root = pmstat_pages(NOBODY_UID, c.pid, addr, SWAP_N);
+	proc = tk_json_process(root, c.pid);
+	for (size_t i = SWAP_OUT; i < 2 * SWAP_OUT; i++) {
+		json_t *pg = tk_json_page(proc, addr + i * ps);
+
+		ck_assert_msg(tk_json_bool(pg, "swapped"), "page %zu not swapped",
+		    i);
+		ck_assert_msg(tk_json_is_null(pg, "swap_type") &&
+		    tk_json_is_null(pg, "swap_offset"),
+		    "page %zu: swap_type %s, swap_offset %s without CAP_SYS_ADMIN "
+		    "(the kernel zeroes them: unknown, expected null)", i,
+		    json_dumps(json_object_get(pg, "swap_type"), JSON_ENCODE_ANY),
+		    json_dumps(json_object_get(pg, "swap_offset"), JSON_ENCODE_ANY));
+	}
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== smaps relations on a process with everything in it (7) =========== */
+
+START_TEST(test_relations_all)
+{
+	struct tk_child c;
+	char path[64];
+	json_t *root;
+
+	make_seed_file(path, sizeof(path));
+	spawn("all", path, -1, &c);
+	root = pmstat_json(-1, NULL, c.pid, c.rep.pids[0]);
+	expect_seed_mapping(mapping_of(root, c.pid, c.rep.addr[AT_SEED], NULL),
+	    am_root());
+	expect_zero_mapping(mapping_of(root, c.pid, c.rep.addr[AT_ZERO], NULL),
+	    am_root());
+	expect_fork_mapping(mapping_of(root, c.pid, c.rep.addr[AT_FORK], NULL),
+	    am_root());
+	expect_fork_mapping(mapping_of(root, c.rep.pids[0], c.rep.addr[AT_FORK],
+	    NULL), am_root());
+	relations(root, &c, "all");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== unprivileged (8) ================================================== */
+
+/* What pagemap and PAGEMAP_SCAN give without privilege. */
+static const char *const scan_counters[] = {
+	"pages", "present", "swapped", "file", "exclusive",
+	"zero", "anon", "shared", "cow_copied", "cow_shared", "thp", NULL
+};
+
+/* Both runs must agree on every mapping of pid; the kpage counters null. */
+static void
+compare_runs(json_t *full, json_t *lesser, pid_t pid, const char *what)
+{
+	json_t *fp = tk_json_process(full, pid), *lp = tk_json_process(lesser, pid);
+	json_t *fm = json_object_get(fp, "mappings");
+	json_t *lm = json_object_get(lp, "mappings"), *m;
+	size_t i;
+
+	ck_assert_msg(json_array_size(fm) == json_array_size(lm),
+	    "%s: %zu vs %zu mappings", what, json_array_size(fm),
+	    json_array_size(lm));
+	json_array_foreach(lm, i, m) {
+		json_t *f = tk_json_mapping(fp, tk_json_hex(m, "start"));
+		bool stable = tk_json_mapping_stable(f);
+
+		for (size_t k = 0; scan_counters[k] != NULL; k++) {
+			const char *key = scan_counters[k];
+
+			/* See tk_json_mapping_stable(): other processes' doing. */
+			if (!stable && (strcmp(key, "exclusive") == 0 ||
+			    strcmp(key, "shared") == 0 ||
+			    strcmp(key, "cow_shared") == 0))
+				continue;
+			ck_assert_msg(tk_json_int(m, key) == tk_json_int(f, key),
+			    "%s: 0x%" PRIx64 " %s: %" PRId64 " vs %" PRId64, what,
+			    tk_json_hex(m, "start"), key, tk_json_int(m, key),
+			    tk_json_int(f, key));
+		}
+		EXPECT_NULL(m, "dirty");
+		EXPECT_NULL(m, "ksm");
+		EXPECT_NULL(m, "pss");
+	}
+	EXPECT_NULL(json_object_get(lp, "totals"), "dirty");
+	EXPECT_NULL(json_object_get(lp, "totals"), "ksm");
+	EXPECT_NULL(json_object_get(lp, "totals"), "pss");
+}
+
+START_TEST(test_unprivileged)
+{
+	struct tk_child c;
+	char path[64], why[256];
+	json_t *root, *full, *m;
+	struct tk_smaps s;
+	pid_t b;
+
+	if (!am_root()) {
+		tk_log_skip("unprivileged", "not root: cannot become nobody");
+		return;
+	}
+	if (!tk_can_exec_as(NOBODY_UID, NOBODY_GID, tk_pmstat_path(), why,
+	    sizeof(why)) || !tk_can_exec_as(NOBODY_UID, NOBODY_GID,
+	    "/proc/self/exe", why, sizeof(why))) {
+		tk_log_skip("unprivileged", "%s", why);
+		return;
+	}
+	make_seed_file(path, sizeof(path));
+	spawn("all", path, NOBODY_UID, &c);
+	b = c.rep.pids[0];
+
+	root = pmstat_json(NOBODY_UID, NULL, c.pid, b);
+	ck_assert_msg(json_is_false(json_object_get(root, "privileged")),
+	    "pmstat as nobody claims privilege");
+	expect_seed_mapping(mapping_of(root, c.pid, c.rep.addr[AT_SEED], NULL),
+	    false);
+	expect_zero_mapping(mapping_of(root, c.pid, c.rep.addr[AT_ZERO], NULL),
+	    false);
+	expect_fork_mapping(mapping_of(root, c.pid, c.rep.addr[AT_FORK], NULL),
+	    false);
+	expect_fork_mapping(mapping_of(root, b, c.rep.addr[AT_FORK], NULL), false);
+	m = mapping_of(root, c.pid, c.rep.addr[AT_SHM], NULL);
+	EXPECT(m, "file", SHM_N);
+	EXPECT(m, "anon", 0);
+	m = mapping_of(root, c.pid, c.rep.addr[AT_THP], &s);
+	if (s.anon_huge > 0)
+		EXPECT(m, "thp", s.anon_huge / pk);
+	else
+		tk_log_skip("unprivileged thp", "no huge page was given");
+
+	full = pmstat_json(-1, NULL, c.pid, b);
+	compare_runs(full, root, c.pid, "nobody vs root");
+	compare_runs(full, root, b, "nobody vs root");
+	relations(root, &c, "unprivileged");
+	json_decref(full);
+	json_decref(root);
+
+	root = pmstat_pages(NOBODY_UID, c.pid, c.rep.addr[AT_SEED], SEED_PAGES);
+	expect_seed_pages(root, c.pid, c.rep.addr[AT_SEED], false);
+	json_decref(root);
+
+	/* A root process (this test) is not nobody's to read: an error entry. */
+	{
+		char pa[16], pr[16];
+		const char *args[] = { "--json", pidarg(pr, sizeof(pr), getpid()),
+		    pidarg(pa, sizeof(pa), c.pid), NULL };
+		int status;
+
+		root = tk_pmstat_json(NOBODY_UID, NOBODY_GID, &status, args);
+		ck_assert_msg(status == 1, "exit status %d, expected 1", status);
+		ck_assert_msg(json_is_string(json_object_get(tk_json_process(root,
+		    getpid()), "error")), "no error for a root process");
+		expect_seed_mapping(mapping_of(root, c.pid, c.rep.addr[AT_SEED],
+		    NULL), false);
+		json_decref(root);
+	}
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== errors and --range (9) ============================================ */
+
+START_TEST(test_missing_pid)
+{
+	struct tk_child c;
+	char pa[16], pb[16], pd[16];
+	json_t *root, *dead, *maps;
+	pid_t gone;
+	int status;
+
+	spawn("fork", NULL, -1, &c);
+	/* A PID that existed a moment ago and is reaped: nobody has it now. */
+	gone = fork();
+	ck_assert(gone >= 0);
+	if (gone == 0)
+		_exit(0);
+	ck_assert(waitpid(gone, NULL, 0) == gone);
+	{
+		const char *args[] = { "--json", pidarg(pa, sizeof(pa), c.pid),
+		    pidarg(pd, sizeof(pd), gone),
+		    pidarg(pb, sizeof(pb), c.rep.pids[0]), NULL };
+
+		root = tk_pmstat_json(-1, -1, &status, args);
+	}
+	ck_assert_msg(status == 1, "exit status %d, expected 1", status);
+	ck_assert_int_eq(json_array_size(json_object_get(root, "processes")), 3);
+	dead = tk_json_process(root, gone);
+	ck_assert_msg(json_is_string(json_object_get(dead, "error")),
+	    "no error for a missing process");
+	maps = json_object_get(dead, "mappings");
+	ck_assert_msg(maps == NULL || json_array_size(maps) == 0,
+	    "a missing process has mappings");
+	ck_assert_msg(json_is_null(json_object_get(dead, "totals")),
+	    "a missing process has totals");
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = i ? c.rep.pids[0] : c.pid;
+
+		expect_fork_mapping(mapping_of(root, pid, c.rep.addr[0], NULL),
+		    am_root());
+		ck_assert(json_is_object(json_object_get(tk_json_process(root,
+		    pid), "totals")));
+	}
+	relations(root, &c, "missing pid");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* pmstat --json --range START-END PID: exactly one mapping is expected. */
+static json_t *
+range_one(json_t **rootp, pid_t pid, uint64_t start, uint64_t end)
+{
+	char r[64], p[16];
+	const char *args[] = { "--json", "--range",
+	    rangearg(r, sizeof(r), start, end), pidarg(p, sizeof(p), pid), NULL };
+	json_t *proc, *maps, *m, *totals;
+	int status;
+
+	*rootp = tk_pmstat_json(-1, -1, &status, args);
+	ck_assert_int_eq(status, 0);
+	proc = tk_json_process(*rootp, pid);
+	maps = json_object_get(proc, "mappings");
+	ck_assert_msg(json_array_size(maps) == 1, "--range %s: %zu mappings", r,
+	    json_array_size(maps));
+	m = json_array_get(maps, 0);
+	ck_assert_msg(tk_json_hex(m, "start") == start &&
+	    tk_json_hex(m, "end") == end, "--range %s: not clipped", r);
+	totals = json_object_get(proc, "totals");
+	for (size_t k = 0; scan_counters[k] != NULL; k++)
+		ck_assert_msg(tk_json_int(totals, scan_counters[k]) ==
+		    tk_json_int(m, scan_counters[k]), "--range %s: totals %s", r,
+		    scan_counters[k]);
+	return m;
+}
+
+START_TEST(test_range)
+{
+	struct tk_child c, f;
+	char path[64], hb[32];
+	json_t *root, *m;
+	uint64_t a;
+
+	make_seed_file(path, sizeof(path));
+	spawn("seed", path, -1, &c);
+	a = c.rep.addr[0];
+	/* Pages 2 (a copy) and 3 (the file's page) of the seed mapping. */
+	m = range_one(&root, c.pid, a + 2 * ps, a + 4 * ps);
+	EXPECT(m, "pages", 2);
+	EXPECT(m, "present", 2);
+	EXPECT(m, "anon", 1);
+	EXPECT(m, "file", 1);
+	EXPECT(m, "cow_copied", 1);
+	EXPECT(m, "exclusive", 2);
+	ck_assert_msg(tk_json_hex(m, "offset") == 2 * ps,
+	    "clipped file offset %s, expected %s",
+	    json_string_value(json_object_get(m, "offset")),
+	    hexarg(hb, sizeof(hb), 2 * ps));
+	json_decref(root);
+	tk_kill(&c);
+
+	spawn("fork", NULL, -1, &f);
+	a = f.rep.addr[0];
+	/* Pages 8..23: 8 copied by the child (exclusive), 8 still shared. */
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = i ? f.rep.pids[0] : f.pid;
+
+		m = range_one(&root, pid, a + 8 * ps, a + 24 * ps);
+		EXPECT(m, "pages", 16);
+		EXPECT(m, "present", 16);
+		EXPECT(m, "anon", 16);
+		EXPECT(m, "exclusive", 8);
+		EXPECT(m, "cow_shared", 8);
+		if (am_root())
+			ck_assert_msg(tk_json_real(m, "pss") == 12.0, "pss %f",
+			    tk_json_real(m, "pss"));
+		json_decref(root);
+	}
+	tk_kill(&f);
+}
+END_TEST
+
+/* ==== --no-kpage (10) =================================================== */
+
+START_TEST(test_no_kpage)
+{
+	struct tk_child c;
+	json_t *full, *lesser;
+
+	spawn("fork", NULL, -1, &c);
+	full = pmstat_json(-1, NULL, c.pid, c.rep.pids[0]);
+	lesser = pmstat_json(-1, "--no-kpage", c.pid, c.rep.pids[0]);
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = i ? c.rep.pids[0] : c.pid;
+
+		expect_fork_mapping(mapping_of(lesser, pid, c.rep.addr[0], NULL),
+		    false);
+		compare_runs(full, lesser, pid, "--no-kpage vs full");
+	}
+	relations(lesser, &c, "--no-kpage");
+	json_decref(full);
+	json_decref(lesser);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ==== the suite ========================================================= */
+
+static TCase *
+tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	/* Checked: runs in the test when it passes; unchecked: in the runner. */
+	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
+	tcase_add_unchecked_fixture(tc, NULL, tk_cleanup);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+integration_suite(void)
+{
+	Suite *s = suite_create("integration");
+	TCase *tc;
+
+	tcase_add_test(tcase(s, "seed_private_file"), test_seed_private_file);
+	tcase_add_test(tcase(s, "fork_cow"), test_fork_cow);
+	tc = tcase(s, "zero_page");
+	tcase_add_test(tc, test_zero_page);
+	tcase_add_test(tc, test_huge_zero_page);
+	tcase_add_test(tcase(s, "shared_anon"), test_shared_anon);
+	tc = tcase(s, "thp");
+	tcase_add_test(tc, test_thp);
+	tcase_add_test(tc, test_thp_fork);
+	tcase_add_test(tcase(s, "scan_regions"), test_scan_regions);
+	tc = tcase_create("hugetlb");
+	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
+	tcase_add_unchecked_fixture(tc, huge_setup, huge_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_hugetlb_not_thp);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("swap");
+	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
+	tcase_add_unchecked_fixture(tc, swap_setup, swap_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_swap);
+	tcase_add_test(tc, test_swap_unprivileged);
+	suite_add_tcase(s, tc);
+	tcase_add_test(tcase(s, "relations"), test_relations_all);
+	tcase_add_test(tcase(s, "unprivileged"), test_unprivileged);
+	tc = tcase(s, "errors");
+	tcase_add_test(tc, test_missing_pid);
+	tcase_add_test(tc, test_range);
+	tcase_add_test(tcase(s, "no_kpage"), test_no_kpage);
+	return s;
+}
+
+int
+main(int argc, char **argv)
+{
+	SRunner *sr;
+	int failed;
+
+	ps = (size_t)sysconf(_SC_PAGESIZE);
+	pk = (long)(ps / 1024);
+	tk_layout_main(argc, argv, layouts);	/* returns unless a layout */
+
+	tk_init();
+	atexit(tk_cleanup);
+	if (getenv("PMSTAT") == NULL)
+		fprintf(stderr, "PMSTAT not set, using %s\n", tk_pmstat_path());
+	sr = srunner_create(integration_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (tk_skip_count() > 0)
+		fprintf(stderr, "%d SKIP(s) logged above\n", tk_skip_count());
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
