@@ -131,7 +131,7 @@ cli_parse_range(const char *s, size_t page_size, uint64_t *start,
 		b = a + page_size;
 	/* The end rounds up so the page holding END - 1 is included. */
 	if (b > UINT64_MAX - (page_size - 1))
-		b = UINT64_MAX & ~((uint64_t)page_size - 1);
+		b = 0;	/* END - 1 is in the top page: no limit */
 	else
 		b = (b + page_size - 1) & ~((uint64_t)page_size - 1);
 	if (b <= a) {
@@ -151,7 +151,8 @@ add_pids(struct options *o, const char *list, char *err, size_t errlen)
 
 	if (copy == NULL)
 		return CLI_NOMEM;
-	if (*list == '\0' || list[strlen(list) - 1] == ',' || strstr(list, ",,")) {
+	if (*list == '\0' || *list == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,")) {
 		snprintf(err, errlen, "invalid PID list '%s'", list);
 		free(copy);
 		return CLI_USAGE;

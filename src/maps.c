@@ -9,8 +9,9 @@
 #include "maps.h"
 
 /*
- * The kernel pads the fields before the path to this column (25 + 6 * the
- * width of a 64-bit pointer - 1) and then writes one more space; parsing by
+ * The kernel pads the fields before the path to a width of 25 + 6 * the width
+ * of a 64-bit pointer - 1 = 73 characters, the last of them the space that
+ * ends the padding, so a path starts at column 73 (counted from 0). Parsing by
  * position keeps the leading spaces of a file name that has them.
  */
 #define MAPS_PATH_COLUMN	73
@@ -91,7 +92,7 @@ parse_perms(const char **pp, const char *end, char perms[5])
 static const char *
 find_path(const char *line, const char *p, const char *end)
 {
-	const char *col = line + MAPS_PATH_COLUMN;
+	const char *col = line + MAPS_PATH_COLUMN - 1;	/* the last padding space */
 	const char *q;
 
 	if (p >= end)

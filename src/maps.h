@@ -22,7 +22,8 @@ struct maps_entry {
 
 /*
  * Parse one line of /proc/PID/maps (without or with its trailing newline).
- * The line buffer is modified: e->path points into it. Returns 0, or -EINVAL
+ * The line buffer is modified: e->path points into it, NUL-terminated, so
+ * line[len] must be writable (getline's buffers are). Returns 0, or -EINVAL
  * when the line is not a maps line.
  */
 int	maps_parse_line(char *line, size_t len, struct maps_entry *e);

@@ -74,7 +74,8 @@ pagescan_mark(struct pagescan *s, uint64_t start, size_t n, size_t page_size,
 	uint64_t end = start + (uint64_t)n * page_size, cur = start;
 
 	memset(out, 0, n);
-	while (cur != 0 && cur < end) {
+	/* pagescan_resume() says 0 when done: address 0 itself is a valid start. */
+	do {
 		struct pm_scan_arg arg;
 		int got;
 
@@ -104,7 +105,7 @@ pagescan_mark(struct pagescan *s, uint64_t start, size_t n, size_t page_size,
 				out[(a - start) / page_size] |= bits;
 		}
 		cur = pagescan_resume(&arg, s->vec, (size_t)got);
-	}
+	} while (cur != 0);
 	return 0;
 }
 
