@@ -29,7 +29,8 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 		in->page_shift++;
 	in->batch = o->batch_pages ? o->batch_pages : INSPECT_BATCH;
 	in->no_scan = o->no_scan;
-	if ((err = probe_self(&in->probe)) != 0)
+	if ((err = probe_self(&in->probe)) != 0 ||
+	    (err = hugetlb_probe(&in->huge)) != 0)
 		return err;
 
 	if (o->no_kpage)
@@ -58,6 +59,7 @@ inspector_release(struct inspector *in)
 {
 	if (in->have_kpage)
 		kpage_close(&in->kp);
+	hugetlb_release(&in->huge);
 	free(in->words);
 	free(in->pfns);
 	free(in->kflags);
@@ -107,7 +109,8 @@ walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
 	struct mapping_kind kind = {
 		.private = e->perms[3] == 'p',
 		.file = e->inode != 0,
-		.hugetlb = maps_entry_is_hugetlb(e),
+		.hugetlb = maps_entry_is_hugetlb(e) ||
+		    hugetlb_is_dev(&in->huge, e->dev_major, e->dev_minor),
 	};
 	uint64_t vpn = e->start >> in->page_shift;
 	uint64_t last = e->end >> in->page_shift;
@@ -163,6 +166,9 @@ walk_maps(struct walk *w, int pid, uint64_t start, uint64_t end,
 	char path[64];
 	int r;
 
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
+	if ((r = hugetlb_load_mounts(&w->in->huge, path)) != 0)
+		return r;
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	if ((r = maps_open(&mr, path)) != 0)
 		return r;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hugetlb.h"
 #include "kpage.h"
 #include "maps.h"
 #include "probe.h"
@@ -27,6 +28,7 @@ struct inspector {
 	int		 kpage_err;	/* why have_kpage is false (-errno), or 0 */
 	bool		 no_scan;
 	struct kpage	 kp;
+	struct hugetlb_devs huge;	/* hugetlbfs devices */
 	uint64_t	*words;
 	uint64_t	*pfns;
 	uint64_t	*kflags;

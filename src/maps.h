@@ -31,7 +31,10 @@ int	maps_parse_line(char *line, size_t len, struct maps_entry *e);
 /* True if the mapping is MAP_PRIVATE and backed by a file (inode != 0). */
 bool	maps_entry_is_private_file(const struct maps_entry *e);
 
-/* True if the mapping is a hugetlbfs mapping, whose huge pages are not THP. */
+/*
+ * True if the path names the kernel's MAP_HUGETLB mapping. Other hugetlbfs
+ * mappings (memfd, SysV, mounted files) are known by their device: hugetlb.h.
+ */
 bool	maps_entry_is_hugetlb(const struct maps_entry *e);
 
 struct maps_reader {

@@ -111,10 +111,10 @@ csv_page(struct output *out, const struct maps_entry *e,
 		return -1;
 	if (putc(',', fp) == EOF)
 		return -1;
-	if (v.swapped && fprintf(fp, "%u,0x%" PRIx64, pm_swap_type(o->pm),
+	if (v.have_swap && fprintf(fp, "%u,0x%" PRIx64, pm_swap_type(o->pm),
 	    pm_swap_offset(o->pm)) < 0)
 		return -1;
-	if (!v.swapped && putc(',', fp) == EOF)
+	if (!v.have_swap && putc(',', fp) == EOF)
 		return -1;
 	if (putc(',', fp) == EOF)
 		return -1;

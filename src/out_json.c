@@ -178,9 +178,9 @@ json_page(struct output *out, const struct maps_entry *e,
 	    set(j, "uffd_wp", json_boolean(v.uffd_wp)) ||
 	    set(j, "guard", json_boolean(v.guard)) ||
 	    set(j, "pfn", v.have_pfn ? hex(v.pfn) : json_null()) ||
-	    set(j, "swap_type", v.swapped ?
+	    set(j, "swap_type", v.have_swap ?
 	    json_integer(pm_swap_type(o->pm)) : json_null()) ||
-	    set(j, "swap_offset", v.swapped ?
+	    set(j, "swap_offset", v.have_swap ?
 	    hex(pm_swap_offset(o->pm)) : json_null()) ||
 	    set(j, "kpagecount", v.have_kcount ?
 	    json_integer((json_int_t)o->kcount) : json_null()) ||

@@ -204,7 +204,7 @@ table_page(struct output *out, const struct maps_entry *e,
 		snprintf(pfn, sizeof(pfn), "0x%" PRIx64, v.pfn);
 	if (v.have_kcount)
 		snprintf(count, sizeof(count), "%" PRIu64, o->kcount);
-	if (v.swapped)
+	if (v.have_swap)
 		snprintf(swap, sizeof(swap), "%u:0x%" PRIx64, pm_swap_type(o->pm),
 		    pm_swap_offset(o->pm));
 	if (fprintf(out->fp, "%016" PRIx64 " %-7s %-8s %10s %5s %-12s ", addr,

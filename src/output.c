@@ -50,12 +50,15 @@ output_page_view(const struct output *out, const struct mapping_kind *kind,
 	memset(v, 0, sizeof(*v));
 	v->present = pm_present(o->pm);
 	v->swapped = pm_swapped(o->pm);
-	v->file = v->present && pm_file(o->pm);
+	v->zero = stats_page_is_zero(o);
+	/* As in stats.c: the huge zero page carries the file bit, wrongly. */
+	v->file = v->present && pm_file(o->pm) && v->zero != 1;
 	v->exclusive = v->present && pm_exclusive(o->pm);
 	v->soft_dirty = out->soft_dirty_known ? pm_soft_dirty(o->pm) : -1;
 	v->uffd_wp = pm_uffd_wp(o->pm);
 	v->guard = pm_guard(o->pm);
-	v->zero = stats_page_is_zero(o);
+	/* The kernel hides swap entries, like PFNs, from unprivileged readers. */
+	v->have_swap = v->swapped && out->pfn_visible;
 	if (!v->present)
 		v->cow_copied = 0;
 	else if (v->zero < 0)

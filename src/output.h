@@ -60,6 +60,7 @@ struct page_view {
 	int		zero;		/* -1 unknown */
 	int		cow_copied;	/* -1 unknown */
 	bool		have_pfn;
+	bool		have_swap;	/* swap type and offset are real */
 	uint64_t	pfn;
 	bool		have_kflags, have_kcount;
 };

@@ -78,18 +78,22 @@ stats_add_page(struct counts *c, const struct mapping_kind *kind,
 	if (!pm_present(pm))
 		return;
 	c->v[CTR_PRESENT]++;
+	/*
+	 * The zero page first: pagemap sets the file bit on the huge zero page
+	 * (its PMD path marks every page that is not anonymous), yet it is
+	 * neither page cache nor shmem.
+	 */
+	zero = stats_page_is_zero(o);
+	if (zero > 0) {
+		c->v[CTR_ZERO]++;
+		return;
+	}
 	if (pm_file(pm))
 		c->v[CTR_FILE]++;
 	if (pm_exclusive(pm))
 		c->v[CTR_EXCLUSIVE]++;
-
-	zero = stats_page_is_zero(o);
 	if (zero < 0)
 		return;
-	if (zero) {
-		c->v[CTR_ZERO]++;
-		return;
-	}
 	anon = !pm_file(pm);
 	if (anon)
 		c->v[CTR_ANON]++;
@@ -99,7 +103,9 @@ stats_add_page(struct counts *c, const struct mapping_kind *kind,
 		c->v[CTR_COW_COPIED]++;
 	if (anon && kind->private && !pm_exclusive(pm))
 		c->v[CTR_COW_SHARED]++;
-	if ((o->have & OBS_SCAN) && (o->scan & SCAN_HUGE) && !kind->hugetlb)
+	/* HUGE is hugetlb too: known by the mapping, or by KPF_HUGE when privileged. */
+	if ((o->have & OBS_SCAN) && (o->scan & SCAN_HUGE) && !kind->hugetlb &&
+	    !((o->have & OBS_KFLAGS) && (o->kflags & KPF_BIT(KPF_HUGE))))
 		c->v[CTR_THP]++;
 	if (o->have & OBS_KFLAGS) {
 		if (page_dirty(o, anon))
