@@ -79,18 +79,22 @@ struct walk {
 	const struct inspect_ops *ops;
 };
 
-/* Read, scan and join one batch of n pages at vpn into in's buffers. */
+/*
+ * Read and join one batch of n pages at vpn into in's buffers. The scan bits
+ * come from a PAGEMAP_SCAN of the batch when bits < 0, else they are bits
+ * for every page (the categories of the region the batch lies in).
+ */
 static int
-read_batch(struct walk *w, uint64_t vpn, size_t n)
+read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 {
 	struct inspector *in = w->in;
 	int got, err;
 
 	if ((got = pagemap_read(&w->pm, vpn, in->words, n)) < 0)
 		return got;
+	memset(in->scan, bits < 0 ? 0 : bits, n);
 	/* Past the task's end (as [vsyscall] is) the ioctl would fault. */
-	memset(in->scan, 0, n);
-	if (w->scan && got > 0 && (err = pagescan_mark(&w->ps,
+	if (bits < 0 && w->scan && got > 0 && (err = pagescan_mark(&w->ps,
 	    vpn << in->page_shift, (size_t)got, in->page_size, in->scan)) != 0)
 		return err;
 	if (!in->have_kpage)
@@ -102,41 +106,112 @@ read_batch(struct walk *w, uint64_t vpn, size_t n)
 	return kpage_join(&in->kp, in->pfns, n, in->kflags, in->kcounts);
 }
 
+struct mapping_walk {
+	const struct maps_entry	*e;
+	struct mapping_kind	 kind;
+	uint8_t			 have;	/* OBS_* every page carries */
+	struct counts		*c;
+};
+
+/* Read and count the pages [vpn, last) in batches. */
 static int
-walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
+walk_pages(struct walk *w, struct mapping_walk *m, uint64_t vpn, uint64_t last,
+    int bits)
 {
 	struct inspector *in = w->in;
-	struct mapping_kind kind = {
-		.private = e->perms[3] == 'p',
-		.file = e->inode != 0,
-		.hugetlb = maps_entry_is_hugetlb(e) ||
-		    hugetlb_is_dev(&in->huge, e->dev_major, e->dev_minor),
-	};
-	uint64_t vpn = e->start >> in->page_shift;
-	uint64_t last = e->end >> in->page_shift;
-	uint8_t have = (w->src.kflags ? OBS_KFLAGS : 0) |
-	    (w->src.kcount ? OBS_KCOUNT : 0) | (w->scan ? OBS_SCAN : 0);
 	int err;
 
-	stats_init(c, stats_known(&w->src));
 	while (vpn < last) {
 		size_t n = last - vpn < in->batch ? (size_t)(last - vpn) : in->batch;
 
-		if ((err = read_batch(w, vpn, n)) != 0)
+		if ((err = read_batch(w, vpn, n, bits)) != 0)
 			return err;
 		for (size_t i = 0; i < n; i++) {
 			struct page_obs o = {
 				.pm = in->words[i], .kflags = in->kflags[i],
 				.kcount = in->kcounts[i], .scan = in->scan[i],
-				.have = have,
+				.have = m->have,
 			};
-			stats_add_page(c, &kind, &o);
-			if (w->ops->page && (err = w->ops->page(w->ops->arg, e, &kind,
-			    (vpn + i) << in->page_shift, &o)) != 0)
+			stats_add_page(m->c, &m->kind, &o);
+			if (w->ops->page && (err = w->ops->page(w->ops->arg, m->e,
+			    &m->kind, (vpn + i) << in->page_shift, &o)) != 0)
 				return err;
 		}
 		vpn += n;
 	}
+	return 0;
+}
+
+/*
+ * A large mapping is mostly holes, often: ask PAGEMAP_SCAN where the present
+ * and swapped pages are, and read pagemap only there. The regions carry the
+ * zero-page and huge-page categories, so no second scan is needed.
+ */
+static int
+walk_sparse(struct walk *w, struct mapping_walk *m)
+{
+	const uint64_t want = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+	const uint64_t ret = want | PAGE_IS_PFNZERO | PAGE_IS_HUGE;
+	unsigned int shift = w->in->page_shift;
+	uint64_t cur = m->e->start, done = m->e->start >> shift, read = 0;
+	int err;
+
+	do {
+		size_t got;
+
+		if ((err = pagescan_regions(&w->ps, cur, m->e->end, want, ret,
+		    &got, &cur)) != 0)
+			return err;
+		for (size_t i = 0; i < got; i++) {
+			const struct page_region *r = &w->ps.vec[i];
+			uint64_t a = r->start >> shift, b = r->end >> shift;
+
+			/* A resumed walk may report again what was read. */
+			if (a < done)
+				a = done;
+			if (a >= b)
+				continue;
+			if ((err = walk_pages(w, m, a, b,
+			    pagescan_bits(r->categories))) != 0)
+				return err;
+			read += b - a;
+			done = b;
+		}
+	} while (cur != 0);
+	stats_add_holes(m->c, ((m->e->end - m->e->start) >> shift) - read);
+	return 0;
+}
+
+static int
+walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
+{
+	struct inspector *in = w->in;
+	struct mapping_walk m = {
+		.e = e,
+		.kind = {
+			.private = e->perms[3] == 'p',
+			.file = e->inode != 0,
+			.hugetlb = maps_entry_is_hugetlb(e) ||
+			    hugetlb_is_dev(&in->huge, e->dev_major, e->dev_minor),
+		},
+		.have = (w->src.kflags ? OBS_KFLAGS : 0) |
+		    (w->src.kcount ? OBS_KCOUNT : 0) | (w->scan ? OBS_SCAN : 0),
+		.c = c,
+	};
+	uint64_t first = e->start >> in->page_shift, last = e->end >> in->page_shift;
+	int err;
+
+	stats_init(c, stats_known(&w->src));
+	/*
+	 * Up to a batch, one pread is cheaper than a scan and its reads; the
+	 * page listing wants every page, holes included, so it reads them all.
+	 */
+	if (w->scan && w->ops->page == NULL && last - first > in->batch)
+		err = walk_sparse(w, &m);
+	else
+		err = walk_pages(w, &m, first, last, -1);
+	if (err != 0)
+		return err;
 	if (w->ops->mapping)
 		return w->ops->mapping(w->ops->arg, e, c);
 	return 0;

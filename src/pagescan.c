@@ -68,43 +68,59 @@ pagescan_resume(const struct pm_scan_arg *arg, const struct page_region *vec,
 }
 
 int
+pagescan_regions(struct pagescan *s, uint64_t start, uint64_t end,
+    uint64_t anyof, uint64_t ret, size_t *got, uint64_t *next)
+{
+	struct pm_scan_arg arg;
+	int r;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	arg.start = start;
+	arg.end = end;
+	arg.vec = (uintptr_t)s->vec;
+	arg.vec_len = s->vec_len;
+	arg.category_anyof_mask = anyof;
+	arg.return_mask = ret;
+	if ((r = scan_once(s->fd, &arg)) < 0)
+		return r;
+	*got = (size_t)r;
+	*next = pagescan_resume(&arg, s->vec, (size_t)r);
+	return 0;
+}
+
+uint8_t
+pagescan_bits(uint64_t categories)
+{
+	return ((categories & PAGE_IS_PFNZERO) ? SCAN_ZERO : 0) |
+	    ((categories & PAGE_IS_HUGE) ? SCAN_HUGE : 0);
+}
+
+int
 pagescan_mark(struct pagescan *s, uint64_t start, size_t n, size_t page_size,
     uint8_t *out)
 {
+	const uint64_t cats = PAGE_IS_PFNZERO | PAGE_IS_HUGE;
 	uint64_t end = start + (uint64_t)n * page_size, cur = start;
 
 	memset(out, 0, n);
 	/* pagescan_resume() says 0 when done: address 0 itself is a valid start. */
 	do {
-		struct pm_scan_arg arg;
-		int got;
+		size_t got;
+		int err;
 
-		memset(&arg, 0, sizeof(arg));
-		arg.size = sizeof(arg);
-		arg.start = cur;
-		arg.end = end;
-		arg.vec = (uintptr_t)s->vec;
-		arg.vec_len = s->vec_len;
-		arg.category_anyof_mask = PAGE_IS_PFNZERO | PAGE_IS_HUGE;
-		arg.return_mask = PAGE_IS_PFNZERO | PAGE_IS_HUGE;
-		got = scan_once(s->fd, &arg);
-		if (got < 0)
-			return got;
-		for (int i = 0; i < got; i++) {
+		if ((err = pagescan_regions(s, cur, end, cats, cats, &got, &cur)) != 0)
+			return err;
+		for (size_t i = 0; i < got; i++) {
 			const struct page_region *r = &s->vec[i];
-			uint8_t bits = 0;
+			uint8_t bits = pagescan_bits(r->categories);
 			uint64_t a = r->start < start ? start : r->start;
 			uint64_t b = r->end > end ? end : r->end;
 
-			if (r->categories & PAGE_IS_PFNZERO)
-				bits |= SCAN_ZERO;
-			if (r->categories & PAGE_IS_HUGE)
-				bits |= SCAN_HUGE;
 			/* A re-reported region only sets the same bits again. */
 			for (; a < b; a += page_size)
 				out[(a - start) / page_size] |= bits;
 		}
-		cur = pagescan_resume(&arg, s->vec, (size_t)got);
 	} while (cur != 0);
 	return 0;
 }

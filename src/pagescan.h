@@ -67,6 +67,19 @@ int	pagescan_probe(int pagemap_fd);
 int	pagescan_init(struct pagescan *s, int pagemap_fd);
 
 /*
+ * One PAGEMAP_SCAN call over [start, end): regions of pages in any of the
+ * anyof categories, each with its categories masked by ret, land in s->vec.
+ * *got is their number; *next is where to resume, 0 when the walk is done.
+ * A region may begin below what an earlier call already returned: callers
+ * skip what they have consumed. Returns 0 or -errno.
+ */
+int	pagescan_regions(struct pagescan *s, uint64_t start, uint64_t end,
+	    uint64_t anyof, uint64_t ret, size_t *got, uint64_t *next);
+
+/* The SCAN_* bits of a region's categories. */
+uint8_t	pagescan_bits(uint64_t categories);
+
+/*
  * Set SCAN_ZERO/SCAN_HUGE in out[i] for the n pages starting at address start
  * (out is cleared first). Returns 0 or -errno.
  */

@@ -121,6 +121,12 @@ stats_add_page(struct counts *c, const struct mapping_kind *kind,
 }
 
 void
+stats_add_holes(struct counts *c, uint64_t n)
+{
+	c->v[CTR_PAGES] += n;
+}
+
+void
 stats_merge(struct counts *a, const struct counts *b)
 {
 	for (int i = 0; i < CTR_COUNT; i++)

@@ -62,6 +62,9 @@ void	stats_init(struct counts *c, uint32_t known);
 void	stats_add_page(struct counts *c, const struct mapping_kind *kind,
 	    const struct page_obs *o);
 
+/* Count n pages that pagemap would show as neither present nor swapped. */
+void	stats_add_holes(struct counts *c, uint64_t n);
+
 /* Add b into a (totals); a counter stays known only if known in both. */
 void	stats_merge(struct counts *a, const struct counts *b);
 

@@ -206,6 +206,45 @@ layout_stripes(const char *arg, struct tk_report *rep)
 }
 
 /*
+ * A 1 GiB reservation, far larger than one pagemap batch, so pmstat asks
+ * PAGEMAP_SCAN where its pages are: a THP-eligible first 4 MiB written, then
+ * every SPARSE_STEP-th page read (zero page) or written, alternately.
+ */
+#define SPARSE_PAGES	(262144)
+#define SPARSE_STEP	61
+#define SPARSE_FROM	(THP_BYTES / 4096)
+
+static void
+layout_sparse(const char *arg, struct tk_report *rep)
+{
+	char *m = tk_reserve(SPARSE_PAGES, THP_ALIGN);
+	volatile char *v;
+	int64_t sum = 0, touched = 0;
+
+	(void)arg;
+	if (m == NULL || mprotect(m, SPARSE_PAGES * ps, PROT_READ | PROT_WRITE) != 0 ||
+	    madvise(m, THP_BYTES, MADV_HUGEPAGE) != 0) {
+		tk_fail(rep, "sparse layout: %s", strerror(errno));
+		return;
+	}
+	v = m;
+	for (size_t off = 0; off < THP_BYTES; off += ps)
+		v[off] = 'T';
+	for (size_t i = SPARSE_FROM; i < SPARSE_PAGES; i += SPARSE_STEP, touched++) {
+		if (touched % 2 == 0)
+			sum += v[i * ps];
+		else
+			v[i * ps] = 'W';
+	}
+	/* MADV_HUGEPAGE split the VMA: the THP part and the sparse part. */
+	rep->addr[0] = (uintptr_t)m;
+	rep->addr[1] = (uintptr_t)m + THP_BYTES;
+	rep->val[0] = sum;
+	rep->val[1] = touched;
+	rep->ok = 1;
+}
+
+/*
  * A THP region written, then fork(); the child writes one page of the
  * first huge page, which splits its PMD there (the parent keeps its own).
  */
@@ -429,6 +468,7 @@ static const struct tk_layout layouts[] = {
 	{ "thp", layout_thp },
 	{ "swap", layout_swap },
 	{ "stripes", layout_stripes },
+	{ "sparse", layout_sparse },
 	{ "thp_fork", layout_thp_fork },
 	{ "thp_zero", layout_thp_zero },
 	{ "hugetlb", layout_hugetlb },
@@ -1098,6 +1138,56 @@ START_TEST(test_scan_regions)
 END_TEST
 
 /*
+ * The sparse path (PAGEMAP_SCAN regions, then pagemap only there) against
+ * the dense one (--no-scan: every page read): every counter but thp, which
+ * only the scan can know, must agree, and both must be exact.
+ */
+START_TEST(test_sparse_agrees_with_dense)
+{
+	static const char *const same[] = {
+		"pages", "present", "swapped", "file", "anon", "zero", "exclusive",
+		"shared", "dirty", "cow_copied", "cow_shared", "ksm", "pss",
+	};
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *dense, *m, *d;
+	int64_t touched, zero;
+
+	spawn("sparse", NULL, -1, &c);
+	touched = c.rep.val[1];
+	zero = (touched + 1) / 2;
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	EXPECT(m, "pages", SPARSE_FROM);
+	EXPECT(m, "present", SPARSE_FROM);
+	ck_assert_msg(tk_json_int(m, "thp") * pk == s.anon_huge,
+	    "sparse: thp %" PRId64 " pages, AnonHugePages %ld kB",
+	    tk_json_int(m, "thp"), s.anon_huge);
+	m = mapping_of(root, c.pid, c.rep.addr[1], NULL);
+	EXPECT(m, "pages", SPARSE_PAGES - SPARSE_FROM);
+	EXPECT(m, "present", touched);
+	EXPECT(m, "zero", zero);
+	EXPECT(m, "anon", touched - zero);
+	EXPECT(m, "thp", 0);
+	relations(root, &c, "sparse");
+
+	dense = pmstat_json(-1, "--no-scan", c.pid, 0);
+	for (int k = 0; k < 2; k++) {
+		m = mapping_of(root, c.pid, c.rep.addr[k], NULL);
+		d = mapping_of(dense, c.pid, c.rep.addr[k], NULL);
+		for (size_t i = 0; i < sizeof(same) / sizeof(*same); i++)
+			ck_assert_msg(json_equal(json_object_get(m, same[i]),
+			    json_object_get(d, same[i])),
+			    "sparse vs dense, mapping %d: %s differs", k, same[i]);
+		EXPECT_NULL(d, "thp");
+	}
+	json_decref(dense);
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/*
  * Swap and the surplus huge page allowance are system-wide: two runs of
  * this program at once (make -j in two trees) would undo each other's. An
  * flock on our own executable serializes those test cases without leaving
@@ -1748,6 +1838,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_thp);
 	tcase_add_test(tc, test_thp_fork);
 	tcase_add_test(tcase(s, "scan_regions"), test_scan_regions);
+	tcase_add_test(tcase(s, "sparse"), test_sparse_agrees_with_dense);
 	tc = tcase_create("hugetlb");
 	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
 	tcase_add_unchecked_fixture(tc, huge_setup, huge_teardown);
