@@ -106,8 +106,9 @@ hugetlb_load_mounts(struct hugetlb_devs *h, const char *mountinfo)
 	int r = 0;
 
 	h->n = h->n_internal;
+	/* An exiting task has no mount namespace left: EINVAL. */
 	if ((fp = fopen(mountinfo, "re")) == NULL)
-		return errno == ENOENT || errno == EACCES ? 0 : -errno;
+		return errno == EACCES ? 0 : errno == EINVAL ? -ESRCH : -errno;
 	while (r == 0 && getline(&line, &cap, fp) >= 0) {
 		unsigned int ma, mi;
 

@@ -24,8 +24,9 @@ int	hugetlb_probe(struct hugetlb_devs *h);
 
 /*
  * Keep the internal devices and add the hugetlbfs mounts of a mountinfo file
- * (a process's own: mount namespaces differ). Returns 0 or -errno; a missing
- * file is not an error.
+ * (a process's own: mount namespaces differ). Returns 0 or -errno: -ENOENT
+ * or -ESRCH when the process is gone; an unreadable file (EACCES) is no
+ * error, as the internal devices still tell most hugetlb mappings.
  */
 int	hugetlb_load_mounts(struct hugetlb_devs *h, const char *mountinfo);
 

@@ -10,6 +10,7 @@
 #include "inspect.h"
 #include "pagemap.h"
 #include "pagescan.h"
+#include "procio.h"
 
 /* 32 Ki pages: 256 KiB of pagemap per pread, about 1.5 MiB of buffers in all. */
 #define INSPECT_BATCH	(32 * 1024)
@@ -33,6 +34,14 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 	    (err = hugetlb_probe(&in->huge)) != 0)
 		return err;
 
+	if (!o->no_scan) {
+		struct pagemap self;
+
+		if ((err = pagemap_open(&self, 0)) != 0)
+			return err;
+		in->scan_ok = pagescan_probe(self.fd) == 1;
+		pagemap_close(&self);
+	}
 	if (o->no_kpage)
 		in->kpage_err = 0;
 	else if (!in->probe.pfn_visible)
@@ -113,10 +122,30 @@ struct mapping_walk {
 	struct counts		*c;
 };
 
+/* Count the n pages of the batch at vpn that read_batch() left in in's buffers. */
+static int
+count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t n)
+{
+	struct inspector *in = w->in;
+	int err;
+
+	for (size_t i = 0; i < n; i++) {
+		struct page_obs o = {
+			.pm = in->words[i], .kflags = in->kflags[i],
+			.kcount = in->kcounts[i], .scan = in->scan[i],
+			.have = m->have,
+		};
+		stats_add_page(m->c, &m->kind, &o);
+		if (w->ops->page && (err = w->ops->page(w->ops->arg, m->e,
+		    &m->kind, (vpn + i) << in->page_shift, &o)) != 0)
+			return err;
+	}
+	return 0;
+}
+
 /* Read and count the pages [vpn, last) in batches. */
 static int
-walk_pages(struct walk *w, struct mapping_walk *m, uint64_t vpn, uint64_t last,
-    int bits)
+walk_pages(struct walk *w, struct mapping_walk *m, uint64_t vpn, uint64_t last)
 {
 	struct inspector *in = w->in;
 	int err;
@@ -124,29 +153,55 @@ walk_pages(struct walk *w, struct mapping_walk *m, uint64_t vpn, uint64_t last,
 	while (vpn < last) {
 		size_t n = last - vpn < in->batch ? (size_t)(last - vpn) : in->batch;
 
-		if ((err = read_batch(w, vpn, n, bits)) != 0)
+		if ((err = read_batch(w, vpn, n, -1)) != 0 ||
+		    (err = count_batch(w, m, vpn, n)) != 0)
 			return err;
-		for (size_t i = 0; i < n; i++) {
-			struct page_obs o = {
-				.pm = in->words[i], .kflags = in->kflags[i],
-				.kcount = in->kcounts[i], .scan = in->scan[i],
-				.have = m->have,
-			};
-			stats_add_page(m->c, &m->kind, &o);
-			if (w->ops->page && (err = w->ops->page(w->ops->arg, m->e,
-			    &m->kind, (vpn + i) << in->page_shift, &o)) != 0)
-				return err;
-		}
 		vpn += n;
 	}
 	return 0;
 }
 
 /*
- * A large mapping is mostly holes, often: ask PAGEMAP_SCAN where the present
- * and swapped pages are, and read pagemap only there. The regions carry the
- * zero-page and huge-page categories, so no second scan is needed.
+ * Read and count the window [wa, wb) of pages, which holds the scan regions
+ * r[0..nr) (none of them below wa); their categories give the scan bits, and
+ * the pages between them are holes that pagemap reads as such.
  */
+static int
+read_window(struct walk *w, struct mapping_walk *m, uint64_t wa, uint64_t wb,
+    const struct page_region *r, size_t nr)
+{
+	struct inspector *in = w->in;
+	unsigned int shift = in->page_shift;
+	int err;
+
+	for (uint64_t v = wa; v < wb; ) {
+		size_t n = wb - v < in->batch ? (size_t)(wb - v) : in->batch;
+
+		if ((err = read_batch(w, v, n, 0)) != 0)
+			return err;
+		for (size_t k = 0; k < nr; k++) {
+			uint64_t a = r[k].start >> shift, b = r[k].end >> shift;
+			uint8_t bits = pagescan_bits(r[k].categories);
+
+			for (a = a < v ? v : a, b = b > v + n ? v + n : b; a < b; a++)
+				in->scan[a - v] = bits;
+		}
+		if ((err = count_batch(w, m, v, n)) != 0)
+			return err;
+		v += n;
+	}
+	return 0;
+}
+
+/*
+ * A large mapping is mostly holes, often: ask PAGEMAP_SCAN where the present
+ * and swapped pages are, and read pagemap only there. Regions closer than
+ * SPARSE_GAP pages are read together, up to a batch, so that pages of mixed
+ * categories cost one pread per batch, not one per region. The regions carry
+ * the zero-page and huge-page categories, so no second scan is needed.
+ */
+#define SPARSE_GAP	512
+
 static int
 walk_sparse(struct walk *w, struct mapping_walk *m)
 {
@@ -157,25 +212,33 @@ walk_sparse(struct walk *w, struct mapping_walk *m)
 	int err;
 
 	do {
-		size_t got;
+		struct page_region *r = w->ps.vec;
+		size_t got, i = 0;
 
 		if ((err = pagescan_regions(&w->ps, cur, m->e->end, want, ret,
 		    &got, &cur)) != 0)
 			return err;
-		for (size_t i = 0; i < got; i++) {
-			const struct page_region *r = &w->ps.vec[i];
-			uint64_t a = r->start >> shift, b = r->end >> shift;
+		/* A resumed walk may report again what was read. */
+		for (; i < got && (r[i].end >> shift) <= done; i++)
+			;
+		if (i < got && (r[i].start >> shift) < done)
+			r[i].start = done << shift;
+		while (i < got) {
+			uint64_t wa = r[i].start >> shift, wb = r[i].end >> shift;
+			size_t j = i + 1;
 
-			/* A resumed walk may report again what was read. */
-			if (a < done)
-				a = done;
-			if (a >= b)
-				continue;
-			if ((err = walk_pages(w, m, a, b,
-			    pagescan_bits(r->categories))) != 0)
+			for (; j < got; j++) {
+				uint64_t a = r[j].start >> shift, b = r[j].end >> shift;
+
+				if (a - wb > SPARSE_GAP || b - wa > w->in->batch)
+					break;
+				wb = b;
+			}
+			if ((err = read_window(w, m, wa, wb, r + i, j - i)) != 0)
 				return err;
-			read += b - a;
-			done = b;
+			read += wb - wa;
+			done = wb;
+			i = j;
 		}
 	} while (cur != 0);
 	stats_add_holes(m->c, ((m->e->end - m->e->start) >> shift) - read);
@@ -209,7 +272,7 @@ walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
 	if (w->scan && w->ops->page == NULL && last - first > in->batch)
 		err = walk_sparse(w, &m);
 	else
-		err = walk_pages(w, &m, first, last, -1);
+		err = walk_pages(w, &m, first, last);
 	if (err != 0)
 		return err;
 	if (w->ops->mapping)
@@ -224,7 +287,9 @@ clip(struct maps_entry *e, uint64_t start, uint64_t end)
 	if (e->end <= start || (end != 0 && e->start >= end))
 		return false;
 	if (e->start < start) {
-		e->offset += start - e->start;
+		/* Anonymous mappings have no file offset to move (maps says 0). */
+		if (e->inode != 0)
+			e->offset += start - e->start;
 		e->start = start;
 	}
 	if (end != 0 && e->end > end)
@@ -260,6 +325,16 @@ walk_maps(struct walk *w, int pid, uint64_t start, uint64_t end,
 		stats_merge(totals, &c);
 	}
 	maps_close(&mr);
+	/*
+	 * A process whose memory is gone but that is not reaped yet has an
+	 * empty maps file; its pagemap reads nothing at all, even at page 0.
+	 */
+	if (r == 0) {
+		uint64_t word;
+
+		if (procio_read_words(w->pm.fd, 0, &word, 1) != 1)
+			r = -ESRCH;
+	}
 	return r;
 }
 

@@ -27,6 +27,7 @@ struct inspector {
 	bool		 have_kpage;
 	int		 kpage_err;	/* why have_kpage is false (-errno), or 0 */
 	bool		 no_scan;
+	bool		 scan_ok;	/* PAGEMAP_SCAN answers (and is wanted) */
 	struct kpage	 kp;
 	struct hugetlb_devs huge;	/* hugetlbfs devices */
 	uint64_t	*words;

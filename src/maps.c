@@ -186,8 +186,8 @@ maps_next(struct maps_reader *r, struct maps_entry *e)
 	}
 	r->lineno++;
 	if (memchr(r->line, '\0', (size_t)n) != NULL)
-		return -EINVAL;
-	return maps_parse_line(r->line, (size_t)n, e) == 0 ? 1 : -EINVAL;
+		return -EBADMSG;
+	return maps_parse_line(r->line, (size_t)n, e) == 0 ? 1 : -EBADMSG;
 }
 
 void

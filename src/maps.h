@@ -49,7 +49,7 @@ int	maps_open(struct maps_reader *r, const char *path);
 
 /*
  * Read the next mapping. Returns 1 with *e filled (valid until the next call),
- * 0 at end of file, -errno on a read error, -EINVAL on a malformed line.
+ * 0 at end of file, -errno on a read error, -EBADMSG on a malformed line.
  */
 int	maps_next(struct maps_reader *r, struct maps_entry *e);
 

@@ -126,7 +126,8 @@ json_mapping(struct output *out, const struct maps_entry *e,
 	if (set(o, "start", hex(e->start)) || set(o, "end", hex(e->end)) ||
 	    set(o, "perms", json_string(e->perms)) ||
 	    set(o, "offset", hex(e->offset)) || set(o, "dev", json_string(dev)) ||
-	    set(o, "inode", json_integer((json_int_t)e->inode)) ||
+	    set(o, "inode", e->inode <= INT64_MAX ?
+	    json_integer((json_int_t)e->inode) : hex(e->inode)) ||
 	    set(o, "path", string_of(e->path, e->path_len)) ||
 	    set(o, "deleted", json_boolean(e->deleted)) ||
 	    add_counters(o, c)) {

@@ -140,6 +140,7 @@ static int
 table_row(struct output *out, const struct maps_entry *e, const struct counts *c)
 {
 	char buf[64];
+	bool labelled = false;
 
 	for (size_t i = 0; i < out->ncols; i++) {
 		int id = out->cols[i];
@@ -154,9 +155,10 @@ table_row(struct output *out, const struct maps_entry *e, const struct counts *c
 				return -1;
 			r = cell(out, i, safe, true);
 			free(safe);
-		} else if (e == NULL && (i == 0 || columns[id].kind != COLK_COUNTER)) {
-			/* The first cell names the row, whatever column it is. */
-			r = cell(out, i, i == 0 ? "total" : "", true);
+		} else if (e == NULL && columns[id].kind != COLK_COUNTER) {
+			/* The first text cell names the row. */
+			r = cell(out, i, labelled ? "" : "total", true);
+			labelled = true;
 		} else {
 			format_field(out, e, c, id, buf, sizeof(buf));
 			r = cell(out, i, buf, columns[id].kind != COLK_COUNTER);
@@ -164,6 +166,9 @@ table_row(struct output *out, const struct maps_entry *e, const struct counts *c
 		if (r < 0)
 			return -1;
 	}
+	/* Only counters chosen: the label goes last, no number is hidden. */
+	if (e == NULL && !labelled && fputs(" total", out->fp) < 0)
+		return -1;
 	return putc('\n', out->fp) == EOF ? -1 : 0;
 }
 

@@ -49,7 +49,7 @@ output_page_view(const struct output *out, const struct mapping_kind *kind,
 {
 	memset(v, 0, sizeof(*v));
 	v->present = pm_present(o->pm);
-	v->swapped = pm_swapped(o->pm);
+	v->swapped = pm_swapped(o->pm) && !pm_guard(o->pm);
 	v->zero = stats_page_is_zero(o);
 	/* As in stats.c: the huge zero page carries the file bit, wrongly. */
 	v->file = v->present && pm_file(o->pm) && v->zero != 1;

@@ -3,7 +3,6 @@
 
 #include <err.h>
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +110,7 @@ note_unknowns(const struct inspector *in, const struct options *opts)
 {
 	struct sources src = {
 		.kflags = in->have_kpage, .kcount = in->have_kpage,
-		.scan = !opts->no_scan, .soft_dirty = in->probe.soft_dirty,
+		.scan = in->scan_ok, .soft_dirty = in->probe.soft_dirty,
 	};
 	uint32_t unknown = CTR_ALL & ~stats_known(&src);
 	char names[256] = "";
@@ -133,8 +132,10 @@ note_unknowns(const struct inspector *in, const struct options *opts)
 		why = "page frame numbers need CAP_SYS_ADMIN";
 	else if (!in->have_kpage)
 		why = "cannot read /proc/kpageflags";
-	else
+	else if (opts->no_scan)
 		why = "--no-scan";
+	else
+		why = "this kernel has no PAGEMAP_SCAN (Linux 6.7+)";
 	warnx("note: %s: %s shown as -", why, names);
 }
 
@@ -149,7 +150,11 @@ main(int argc, char **argv)
 	long psz = sysconf(_SC_PAGESIZE);
 	int status = EXIT_SUCCESS, r;
 
-	setlocale(LC_CTYPE, "");
+	/*
+	 * No setlocale(): in the C locale vis(3) escapes every byte that is not
+	 * printable ASCII. In a UTF-8 locale it passes invalid bytes and bidi
+	 * overrides (U+202E) through, which can disguise a file name.
+	 */
 	switch (cli_parse(argc, argv, psz > 0 ? (size_t)psz : 4096, &opts, msg,
 	    sizeof(msg))) {
 	case CLI_OK:

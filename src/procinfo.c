@@ -45,7 +45,7 @@ procinfo_strerror(int err)
 	case -EACCES:
 	case -EPERM:
 		return "permission denied";
-	case -EINVAL:
+	case -EBADMSG:
 		return "unexpected line in maps";
 	default:
 		return strerror(-err);

@@ -71,7 +71,8 @@ stats_add_page(struct counts *c, const struct mapping_kind *kind,
 	bool anon;
 
 	c->v[CTR_PAGES]++;
-	if (pm_swapped(pm))
+	/* A guard region is a PTE marker that pagemap also flags as swap. */
+	if (pm_swapped(pm) && !pm_guard(pm))
 		c->v[CTR_SWAPPED]++;
 	if (pm_soft_dirty(pm) && (pm_present(pm) || pm_swapped(pm)))
 		c->v[CTR_SOFT_DIRTY]++;
@@ -88,6 +89,12 @@ stats_add_page(struct counts *c, const struct mapping_kind *kind,
 		c->v[CTR_ZERO]++;
 		return;
 	}
+	/*
+	 * Where the zero page cannot be told, a file-bit page of a private
+	 * anonymous mapping may be the huge zero page: file is unknown there.
+	 */
+	if (zero < 0 && pm_file(pm) && kind->private && !kind->file)
+		c->known &= ~CTR_BIT(CTR_FILE);
 	if (pm_file(pm))
 		c->v[CTR_FILE]++;
 	if (pm_exclusive(pm))

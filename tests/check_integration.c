@@ -460,6 +460,8 @@ layout_swap(const char *arg, struct tk_report *rep)
 	rep->ok = 1;
 }
 
+static void	layout_guard(const char *arg, struct tk_report *rep);
+
 static const struct tk_layout layouts[] = {
 	{ "seed", layout_seed },
 	{ "fork", layout_fork },
@@ -469,6 +471,7 @@ static const struct tk_layout layouts[] = {
 	{ "swap", layout_swap },
 	{ "stripes", layout_stripes },
 	{ "sparse", layout_sparse },
+	{ "guard", layout_guard },
 	{ "thp_fork", layout_thp_fork },
 	{ "thp_zero", layout_thp_zero },
 	{ "hugetlb", layout_hugetlb },
@@ -923,13 +926,15 @@ START_TEST(test_huge_zero_page)
 	struct tk_child c;
 	struct tk_smaps s;
 	json_t *root, *m, *proc, *pg;
+	bool huge;
 
 	spawn("thp_zero", NULL, -1, &c);
 	ck_assert_int_eq(c.rep.val[0], 0);
 	root = pmstat_pages(-1, c.pid, c.rep.addr[0], 1);
 	proc = tk_json_process(root, c.pid);
 	pg = tk_json_page(proc, c.rep.addr[0]);
-	if (am_root() && !flag_in(pg, "thp"))
+	huge = am_root() && flag_in(pg, "thp");
+	if (am_root() && !huge)
 		fprintf(stderr, "note: huge_zero_page: the kernel mapped 4 KiB "
 		    "zero pages, not the huge zero page\n");
 	ck_assert_msg(tk_json_bool(pg, "zero") && !tk_json_bool(pg, "file"),
@@ -950,6 +955,90 @@ START_TEST(test_huge_zero_page)
 	ck_assert_int_eq(s.rss, 0);
 	ck_assert_int_eq(s.anon_huge, 0);
 	relations(root, &c, "huge_zero_page");
+	json_decref(root);
+
+	/*
+	 * Neither the scan nor kpageflags: the huge zero page's file bit cannot
+	 * be told from a page-cache page's, so file is unknown, never 1024.
+	 */
+	{
+		const char *args[] = { "--json", "--no-scan", "--no-kpage", "--range",
+		    NULL, NULL, NULL };
+		char r[64], p[16];
+		int status;
+
+		args[4] = rangearg(r, sizeof(r), c.rep.addr[0],
+		    c.rep.addr[0] + THP_BYTES);
+		args[5] = pidarg(p, sizeof(p), c.pid);
+		root = tk_pmstat_json(-1, -1, &status, args);
+		ck_assert_int_eq(status, 0);
+		m = mapping_of(root, c.pid, c.rep.addr[0], NULL);
+		EXPECT(m, "present", THP_BYTES / ps);
+		EXPECT_NULL(m, "zero");
+		/* 4 KiB zero pages carry no file bit: then file is a known 0. */
+		if (huge)
+			EXPECT_NULL(m, "file");
+		else
+			EXPECT(m, "file", 0);
+		json_decref(root);
+	}
+	tk_kill(&c);
+}
+END_TEST
+
+/*
+ * Guard regions (MADV_GUARD_INSTALL, Linux 6.13+) are PTE markers that
+ * pagemap flags as swapped too: they are holes, not swap.
+ */
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL	102
+#endif
+
+static void
+layout_guard(const char *arg, struct tk_report *rep)
+{
+	char *m = tk_reserve(16, 0);
+
+	(void)arg;
+	if (m == NULL || mprotect(m, 16 * ps, PROT_READ | PROT_WRITE) != 0) {
+		tk_fail(rep, "guard layout: %s", strerror(errno));
+		return;
+	}
+	memset(m, 'G', 16 * ps);
+	if (madvise(m + 4 * ps, 4 * ps, MADV_GUARD_INSTALL) != 0) {
+		tk_skip(rep, "MADV_GUARD_INSTALL: %s", strerror(errno));
+		return;
+	}
+	rep->addr[0] = (uintptr_t)m;
+	rep->ok = 1;
+}
+
+START_TEST(test_guard_not_swap)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m, *proc;
+
+	if (!spawn("guard", NULL, -1, &c))
+		return;
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	EXPECT(m, "pages", 16);
+	EXPECT(m, "present", 12);
+	EXPECT(m, "swapped", 0);
+	ck_assert_int_eq(s.swap, 0);
+	json_decref(root);
+	root = pmstat_pages(-1, c.pid, c.rep.addr[0], 16);
+	proc = tk_json_process(root, c.pid);
+	for (size_t i = 0; i < 16; i++) {
+		json_t *pg = tk_json_page(proc, c.rep.addr[0] + i * ps);
+		bool guard = i >= 4 && i < 8;
+
+		ck_assert_msg(tk_json_bool(pg, "guard") == guard &&
+		    !tk_json_bool(pg, "swapped") && tk_json_is_null(pg, "swap_type"),
+		    "guard page %zu: guard %d swapped %d", i,
+		    tk_json_bool(pg, "guard"), tk_json_bool(pg, "swapped"));
+	}
 	json_decref(root);
 	tk_kill(&c);
 }
@@ -1857,6 +1946,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_zero_page);
 	tcase_add_test(tc, test_huge_zero_page);
 	tcase_add_test(tcase(s, "shared_anon"), test_shared_anon);
+	tcase_add_test(tcase(s, "guard"), test_guard_not_swap);
 	tc = tcase(s, "thp");
 	tcase_add_test(tc, test_thp);
 	tcase_add_test(tc, test_thp_fork);

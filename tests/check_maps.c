@@ -544,7 +544,7 @@ START_TEST(test_reader_malformed_middle)
 	ck_assert_int_ge(asprintf(&text, "%s%sthis is not a maps line\n%s", a, b, a), 0);
 	n = read_all(text, strlen(text), &ret, &lineno);
 	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_int_eq(ret, -EBADMSG);
 	ck_assert_uint_eq(lineno, 3);
 	free(text);
 	free(a);
@@ -566,7 +566,7 @@ START_TEST(test_reader_embedded_nul)
 	text[la + lb - 6] = '\0';	/* the \x01 becomes a NUL */
 	n = read_all(text, la + lb, &ret, &lineno);
 	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_int_eq(ret, -EBADMSG);
 	ck_assert_uint_eq(lineno, 2);
 	free(text);
 	free(a);
@@ -585,7 +585,7 @@ START_TEST(test_reader_empty_and_missing)
 	ck_assert_uint_eq(lineno, 0);
 	/* An empty line is malformed, not the end. */
 	ck_assert_int_eq(read_all("\n", 1, &ret, &lineno), 0);
-	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_int_eq(ret, -EBADMSG);
 	ck_assert_int_eq(maps_open(&r, "/nonexistent/pmstat/maps"), -ENOENT);
 }
 END_TEST

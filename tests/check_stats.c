@@ -546,6 +546,37 @@ START_TEST(test_pfn_bits_irrelevant)
 }
 END_TEST
 
+/* A guard region is a PTE marker with the swap bit: not swap. */
+START_TEST(test_guard_not_swapped)
+{
+	struct counts c = one(&k_anon, obs(PM_SWAP | PM_GUARD | 3, 0, 0, 0, ALL_OBS));
+
+	EXPECT(c, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	c = one(&k_anon, obs(PM_SWAP | 3, 0, 0, 0, ALL_OBS));
+	ck_assert_uint_eq(c.v[CTR_SWAPPED], 1);
+}
+END_TEST
+
+/* The huge zero page carries the file bit; it is counted only as zero. */
+START_TEST(test_huge_zero_page_file_bit)
+{
+	uint64_t pm = PM_PRESENT | PM_FILE | 42;
+	struct counts c = one(&k_anon, obs(pm, KF_ZERO, 0, SCAN_ZERO | SCAN_HUGE,
+	    ALL_OBS));
+
+	EXPECT(c, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	/* Unknowable zero page: file is unknown in a private anonymous mapping... */
+	stats_init(&c, CTR_ALL);
+	stats_add_page(&c, &k_anon, &(struct page_obs){ .pm = pm });
+	ck_assert(!stats_is_known(&c, CTR_FILE));
+	/* ...but a file-bit page of a file mapping is a file page. */
+	stats_init(&c, CTR_ALL);
+	stats_add_page(&c, &k_pfile, &(struct page_obs){ .pm = pm });
+	ck_assert(stats_is_known(&c, CTR_FILE));
+	ck_assert_uint_eq(c.v[CTR_FILE], 1);
+}
+END_TEST
+
 static Suite *
 stats_suite(void)
 {
@@ -571,6 +602,8 @@ stats_suite(void)
 	tcase_add_test(tc, test_thp);
 	tcase_add_test(tc, test_ksm);
 	tcase_add_test(tc, test_pfn_bits_irrelevant);
+	tcase_add_test(tc, test_guard_not_swapped);
+	tcase_add_test(tc, test_huge_zero_page_file_bit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("unknown");

@@ -130,5 +130,13 @@ run --csv -o start,pages,path --range "$addr" "$target"
 check "--range selects one mapping" test "$(lines "$tmp/out")" -eq 2
 check "--range gives its start" grep -q "^$target,0x$addr,1," "$tmp/out"
 
+# The totals row never hides a counter behind its label.
+run -o pages,present "$target"
+check "totals of counters only: the label comes last" \
+	sh -c "tail -n 1 '$tmp/out' | grep -Eq '^ *[0-9]+ +[0-9]+ total\$'"
+run -o start,pages "$target"
+check "totals: the label takes the first text column" \
+	sh -c "tail -n 1 '$tmp/out' | grep -Eq '^total +[0-9]+\$'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
