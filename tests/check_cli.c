@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "columns.h"
+#include "checkrun.h"
 
 #define PS	4096
 
@@ -613,11 +614,5 @@ cli_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(cli_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(cli_suite(), CK_NORMAL);
 }

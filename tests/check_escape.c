@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "checkrun.h"
 
 /* escape_vis(in) must be exactly want. */
 static void
@@ -324,14 +325,7 @@ escape_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	/* vis(3) decides what is printable by the locale: pin the C locale. */
 	setlocale(LC_ALL, "C");
-	sr = srunner_create(escape_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(escape_suite(), CK_NORMAL);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hugetlb.h"
+#include "checkrun.h"
 
 static const struct {
 	const char	*line;
@@ -119,11 +120,5 @@ hugetlb_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(hugetlb_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(hugetlb_suite(), CK_NORMAL);
 }

@@ -26,6 +26,7 @@
 #include <check.h>
 
 #include "testkit.h"
+#include "checkrun.h"
 
 #define SEED_PAGES	4
 #define FORK_N		64	/* pages written before fork() */
@@ -1977,8 +1978,7 @@ integration_suite(void)
 int
 main(int argc, char **argv)
 {
-	SRunner *sr;
-	int failed;
+	int status;
 
 	ps = (size_t)sysconf(_SC_PAGESIZE);
 	pk = (long)(ps / 1024);
@@ -1988,11 +1988,8 @@ main(int argc, char **argv)
 	atexit(tk_cleanup);
 	if (getenv("PMSTAT") == NULL)
 		fprintf(stderr, "PMSTAT not set, using %s\n", tk_pmstat_path());
-	sr = srunner_create(integration_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = check_run(integration_suite(), CK_ENV);
 	if (tk_skip_count() > 0)
 		fprintf(stderr, "%d SKIP(s) logged above\n", tk_skip_count());
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return status;
 }

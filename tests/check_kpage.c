@@ -14,6 +14,7 @@
 
 #include "kpage.h"
 #include "kpf.h"
+#include "checkrun.h"
 
 #define NPFN		4096		/* PFNs in the small fixture */
 #define BIG_NPFN	(1u << 20)	/* and in the big one (8 MiB per file) */
@@ -496,11 +497,5 @@ kpage_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(kpage_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(kpage_suite(), CK_NORMAL);
 }

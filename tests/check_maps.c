@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "maps.h"
+#include "checkrun.h"
 
 /*
  * Build a maps line exactly as the kernel's show_map_vma() does: the fields
@@ -684,11 +685,5 @@ maps_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(maps_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(maps_suite(), CK_NORMAL);
 }

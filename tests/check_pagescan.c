@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pagescan.h"
+#include "checkrun.h"
 
 /* A scan argument over [start, end) with a vector of vec_len regions. */
 static struct pm_scan_arg
@@ -392,11 +393,5 @@ pagescan_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(pagescan_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(pagescan_suite(), CK_NORMAL);
 }

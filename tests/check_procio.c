@@ -12,6 +12,7 @@
 
 #include "pagemap.h"
 #include "procio.h"
+#include "checkrun.h"
 
 #define NWORDS		16
 #define SENTINEL	UINT64_C(0xa5a5a5a5a5a5a5a5)
@@ -212,11 +213,5 @@ procio_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(procio_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(procio_suite(), CK_NORMAL);
 }

@@ -12,6 +12,7 @@
 #include "pagemap.h"
 #include "pagescan.h"
 #include "stats.h"
+#include "checkrun.h"
 
 #define ONE	(UINT64_C(1) << PSS_SHIFT)	/* one whole page of PSS */
 
@@ -621,11 +622,5 @@ stats_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(stats_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(stats_suite(), CK_NORMAL);
 }
