@@ -113,7 +113,7 @@ note_unknowns(const struct inspector *in, const struct options *opts)
 		.scan = in->scan_ok, .soft_dirty = in->probe.soft_dirty,
 	};
 	uint32_t unknown = CTR_ALL & ~stats_known(&src);
-	char names[256] = "";
+	char names[256] = "", buf[128];
 	const char *why;
 
 	/* Soft-dirty untracked by the kernel is not news to anyone. */
@@ -130,8 +130,11 @@ note_unknowns(const struct inspector *in, const struct options *opts)
 		why = "--no-kpage";
 	else if (!in->probe.pfn_visible)
 		why = "page frame numbers need CAP_SYS_ADMIN";
-	else if (!in->have_kpage)
-		why = "cannot read /proc/kpageflags";
+	else if (!in->have_kpage) {
+		snprintf(buf, sizeof(buf), "cannot open /proc/kpagecount or "
+		    "/proc/kpageflags: %s", strerror(-in->kpage_err));
+		why = buf;
+	}
 	else if (opts->no_scan)
 		why = "--no-scan";
 	else
