@@ -19,20 +19,22 @@ enum {
 
 static const struct option long_options[] = {
 	{ "csv",	no_argument,		NULL, 'c' },
+	{ "flags",	required_argument,	NULL, 'F' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "no-headers",	no_argument,		NULL, 'n' },
 	{ "no-kpage",	no_argument,		NULL, 'N' },
 	{ "no-scan",	no_argument,		NULL, OPT_NO_SCAN },
 	{ "output",	required_argument,	NULL, 'o' },
-	{ "pages",	no_argument,		NULL, 'P' },
+	{ "pages",	optional_argument,	NULL, 'P' },
 	{ "pid",	required_argument,	NULL, 'p' },
 	{ "range",	required_argument,	NULL, 'r' },
+	{ "summary",	optional_argument,	NULL, 's' },
 	{ "unit",	required_argument,	NULL, 'U' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
 };
-static const char short_options[] = "chjnNo:Pp:r:U:V";
+static const char short_options[] = "cF:hjnNo:Pp:r:sU:V";
 
 int
 cli_usage(FILE *fp)
@@ -46,7 +48,13 @@ cli_usage(FILE *fp)
 	    " -p, --pid PID[,PID...]   processes to inspect (also as arguments)\n"
 	    " -j, --json               JSON output (schema 1)\n"
 	    " -c, --csv                CSV output (RFC 4180, header row)\n"
-	    " -P, --pages              one row per page instead of per mapping\n"
+	    " -P, --pages[=MODE]       pages instead of mappings: MODE runs (pages in\n"
+	    "                          the same state as one row; the table's default)\n"
+	    "                          or all (one row per page; CSV's and JSON's)\n"
+	    " -s, --summary[=SCOPE]    pages per distinct flags combination, per\n"
+	    "                          process (default) or per mapping\n"
+	    " -F, --flags LIST         only pages whose flags match LIST, e.g. anon,~lru\n"
+	    "                          (repeat for either-or; names below)\n"
 	    " -r, --range START[-END]  only addresses in [START, END) (hex)\n"
 	    " -o, --output LIST        columns to print (table and CSV)\n"
 	    " -U, --unit UNIT          table sizes in kB (default), pages, bytes, human\n"
@@ -58,6 +66,19 @@ cli_usage(FILE *fp)
 	    "\nAvailable output columns:\n", fp);
 	for (int i = 0; i < COL_COUNT; i++)
 		fprintf(fp, " %12s  %s\n", columns[i].name, columns[i].help);
+	fputs("\nPage flags (--flags, --summary):\n", fp);
+	for (unsigned int b = 0, col = 0; b < 64; b++) {
+		const char *name = pageflags_name(b);
+
+		if (name == NULL)
+			continue;
+		if (col + strlen(name) + 1 > 76) {
+			fputc('\n', fp);
+			col = 0;
+		}
+		col += (unsigned int)fprintf(fp, " %s", name);
+	}
+	fputs("\n", fp);
 	fputs("\nA counter that cannot be known (no privilege, no kernel support) is\n"
 	    "shown as -, empty in CSV, null in JSON.\n"
 	    "\nFor more details see pmstat(1).\n", fp);
@@ -230,7 +251,33 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 		o->ncols = (size_t)n;
 		break;
 	case 'P':
-		o->pages = true;
+		if (arg == NULL)
+			o->pages = PAGES_DEFAULT;
+		else if (strcmp(arg, "all") == 0)
+			o->pages = PAGES_ALL;
+		else if (strcmp(arg, "runs") == 0)
+			o->pages = PAGES_RUNS;
+		else {
+			snprintf(err, errlen, "unknown --pages mode '%s': use runs or all", arg);
+			return CLI_USAGE;
+		}
+		break;
+	case 's':
+		if (arg == NULL || strcmp(arg, "process") == 0)
+			o->summary = SUMMARY_PROCESS;
+		else if (strcmp(arg, "mapping") == 0)
+			o->summary = SUMMARY_MAPPING;
+		else {
+			snprintf(err, errlen, "unknown --summary scope '%s': use process or mapping", arg);
+			return CLI_USAGE;
+		}
+		break;
+	case 'F':
+		n = flag_filter_add(&o->filter, arg, err, errlen);
+		if (n == -ENOMEM)
+			return CLI_NOMEM;
+		if (n != 0)
+			return CLI_USAGE;
 		break;
 	case 'p':
 		return add_pids(o, arg, err, errlen);
@@ -287,6 +334,14 @@ cli_parse(int argc, char **argv, size_t page_size, struct options *o,
 		snprintf(err, errlen, "no process given (see --help)");
 		return CLI_USAGE;
 	}
+	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF) {
+		snprintf(err, errlen, "--pages and --summary exclude each other");
+		return CLI_USAGE;
+	}
+	if (o->filter.n > 0 && o->pages == PAGES_OFF && o->summary == SUMMARY_OFF) {
+		snprintf(err, errlen, "--flags selects pages: use it with --pages or --summary");
+		return CLI_USAGE;
+	}
 	return CLI_OK;
 }
 
@@ -296,4 +351,5 @@ cli_free(struct options *o)
 	free(o->pids);
 	o->pids = NULL;
 	o->npids = 0;
+	flag_filter_free(&o->filter);
 }

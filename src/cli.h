@@ -8,16 +8,22 @@
 #include <stdio.h>
 
 #include "columns.h"
+#include "pageflags.h"
 
 enum out_format { FMT_TABLE, FMT_CSV, FMT_JSON };
 enum out_unit { UNIT_KB, UNIT_PAGES, UNIT_BYTES, UNIT_HUMAN };
+/* --pages: off; runs for the table and every page for CSV/JSON; or forced. */
+enum pages_mode { PAGES_OFF, PAGES_DEFAULT, PAGES_ALL, PAGES_RUNS };
+enum summary_mode { SUMMARY_OFF, SUMMARY_PROCESS, SUMMARY_MAPPING };
 
 struct options {
 	int		*pids;
 	size_t		 npids;
 	enum out_format	 format;
 	enum out_unit	 unit;
-	bool		 pages;		/* --pages: one row per page */
+	enum pages_mode	 pages;		/* --pages */
+	enum summary_mode summary;	/* --summary */
+	struct flag_filter filter;	/* --flags */
 	bool		 no_headers;
 	bool		 no_kpage;
 	bool		 no_scan;

@@ -7,12 +7,25 @@
 #include "escape.h"
 #include "output.h"
 #include "pagemap.h"
+#include "pageflags.h"
 
 static const char *const page_fields[] = {
-	"pid", "addr", "present", "swapped", "file", "exclusive", "zero",
+	"pid", "addr", "pages", "present", "swapped", "file", "exclusive", "zero",
 	"soft_dirty", "uffd_wp", "guard", "pfn", "swap_type", "swap_offset",
-	"kpagecount", "kpageflags", "cow_copied", "path",
+	"kpagecount", "kpageflags", "cow_copied", "flags", "path",
 };
+static const char *const summary_fields[] = {
+	"pid", "start", "flags", "pages", "names",
+};
+
+static int
+header(FILE *fp, const char *const *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fprintf(fp, "%s%s", i ? "," : "", f[i]) < 0)
+			return -1;
+	return fputs("\r\n", fp) < 0 ? -1 : 0;
+}
 
 static int
 csv_begin(struct output *out)
@@ -21,17 +34,16 @@ csv_begin(struct output *out)
 
 	if (out->opts->no_headers)
 		return 0;
-	if (out->opts->pages) {
-		for (size_t i = 0; i < sizeof(page_fields) / sizeof(*page_fields); i++)
-			if (fprintf(fp, "%s%s", i ? "," : "", page_fields[i]) < 0)
-				return -1;
-	} else {
-		if (fputs("pid", fp) < 0)
+	if (out->opts->pages != PAGES_OFF)
+		return header(fp, page_fields, sizeof(page_fields) / sizeof(*page_fields));
+	if (out->opts->summary != SUMMARY_OFF)
+		return header(fp, summary_fields,
+		    sizeof(summary_fields) / sizeof(*summary_fields));
+	if (fputs("pid", fp) < 0)
+		return -1;
+	for (size_t i = 0; i < out->ncols; i++)
+		if (fprintf(fp, ",%s", columns[out->cols[i]].name) < 0)
 			return -1;
-		for (size_t i = 0; i < out->ncols; i++)
-			if (fprintf(fp, ",%s", columns[out->cols[i]].name) < 0)
-				return -1;
-	}
 	return fputs("\r\n", fp) < 0 ? -1 : 0;
 }
 
@@ -96,13 +108,15 @@ tri(int v)
 
 static int
 csv_page(struct output *out, const struct maps_entry *e,
-    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+    const struct mapping_kind *kind, uint64_t addr, uint64_t npages,
+    const struct page_obs *o)
 {
 	FILE *fp = out->fp;
 	struct page_view v;
 
 	output_page_view(out, kind, o, &v);
-	if (fprintf(fp, "%d,0x%" PRIx64 ",%s,%s,%s,%s,%s,%s,%s,%s,", out->pid, addr,
+	if (fprintf(fp, "%d,0x%" PRIx64 ",%" PRIu64 ",%s,%s,%s,%s,%s,%s,%s,%s,",
+	    out->pid, addr, npages,
 	    tri(v.present), tri(v.swapped), tri(v.file), tri(v.exclusive),
 	    tri(v.zero), tri(v.soft_dirty),
 	    tri(v.uffd_wp), tri(v.guard)) < 0)
@@ -122,12 +136,31 @@ csv_page(struct output *out, const struct maps_entry *e,
 		return -1;
 	if (putc(',', fp) == EOF)
 		return -1;
-	if (v.have_kflags && output_kflags_names(fp, o->kflags, "|") < 0)
+	if (v.have_kflags && output_flag_names(fp, o->kflags, "|") < 0)
 		return -1;
-	if (fprintf(fp, ",%s,", tri(v.cow_copied)) < 0 ||
+	if (fprintf(fp, ",%s,0x%" PRIx64 ",", tri(v.cow_copied),
+	    pageflags_word(o, out->soft_dirty_known)) < 0 ||
 	    escape_csv_field(fp, e->path) < 0)
 		return -1;
 	return fputs("\r\n", fp) < 0 ? -1 : 0;
+}
+
+static int
+csv_summary(struct output *out, const struct maps_entry *e,
+    const struct summary_entry *s, size_t n)
+{
+	FILE *fp = out->fp;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fprintf(fp, "%d,", out->pid) < 0 ||
+		    (e && fprintf(fp, "0x%" PRIx64, e->start) < 0) ||
+		    fprintf(fp, ",0x%" PRIx64 ",%" PRIu64 ",", s[i].flags,
+		    s[i].pages) < 0 ||
+		    output_flag_names(fp, s[i].flags, "|") < 0 ||
+		    fputs("\r\n", fp) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -152,6 +185,7 @@ const struct output_ops output_csv_ops = {
 	.process_begin = csv_process_begin,
 	.mapping = csv_mapping,
 	.page = csv_page,
+	.summary = csv_summary,
 	.process_end = csv_process_end,
 	.end = csv_end,
 };

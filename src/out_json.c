@@ -14,6 +14,7 @@
 #include "kpf.h"
 #include "output.h"
 #include "pagemap.h"
+#include "pageflags.h"
 
 /* A hex string for a 64-bit value: JSON numbers lose precision above 2^53. */
 static json_t *
@@ -76,6 +77,17 @@ json_begin(struct output *out)
 	    out->privileged ? "true" : "false") < 0 ? -1 : 0;
 }
 
+/* What the process's array holds. */
+static const char *
+items_key(const struct output *out)
+{
+	if (out->opts->pages != PAGES_OFF)
+		return output_runs(out) ? "runs" : "pages";
+	if (out->opts->summary == SUMMARY_PROCESS)
+		return "summary";
+	return "mappings";
+}
+
 static int
 json_process_begin(struct output *out, int pid, const char *comm)
 {
@@ -88,7 +100,7 @@ json_process_begin(struct output *out, int pid, const char *comm)
 		return -1;
 	if (fprintf(out->fp, "%s\n{\"pid\":%d,\"comm\":", out->nprocs++ ? "," : "",
 	    pid) >= 0 && json_dumpf(c, out->fp, JSON_ENCODE_ANY) == 0 &&
-	    fprintf(out->fp, ",\"%s\":[", out->opts->pages ? "pages" : "mappings") >= 0)
+	    fprintf(out->fp, ",\"%s\":[", items_key(out)) >= 0)
 		r = 0;
 	json_decref(c);
 	return r;
@@ -143,7 +155,7 @@ kflags_array(uint64_t flags)
 	json_t *a = json_array();
 
 	for (unsigned int b = 0; a != NULL && b < KPF_NBITS; b++) {
-		const char *name = kpf_name(b);
+		const char *name = pageflags_name(b);
 		char unnamed[16];
 
 		if (!(flags & KPF_BIT(b)))
@@ -162,7 +174,8 @@ kflags_array(uint64_t flags)
 
 static int
 json_page(struct output *out, const struct maps_entry *e,
-    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+    const struct mapping_kind *kind, uint64_t addr, uint64_t npages,
+    const struct page_obs *o)
 {
 	json_t *j = json_object();
 	struct page_view v;
@@ -170,7 +183,9 @@ json_page(struct output *out, const struct maps_entry *e,
 	if (j == NULL)
 		return -1;
 	output_page_view(out, kind, o, &v);
-	if (set(j, "addr", hex(addr)) || set(j, "present", json_boolean(v.present)) ||
+	if (set(j, "addr", hex(addr)) ||
+	    (output_runs(out) && set(j, "pages", json_integer((json_int_t)npages))) ||
+	    set(j, "present", json_boolean(v.present)) ||
 	    set(j, "swapped", json_boolean(v.swapped)) ||
 	    set(j, "file", json_boolean(v.file)) ||
 	    set(j, "exclusive", json_boolean(v.exclusive)) ||
@@ -188,11 +203,65 @@ json_page(struct output *out, const struct maps_entry *e,
 	    set(j, "kpageflags", v.have_kflags ?
 	    kflags_array(o->kflags) : json_null()) ||
 	    set(j, "cow_copied", tri(v.cow_copied)) ||
+	    set(j, "pagemap", hex(o->pm)) ||
+	    set(j, "flags", hex(pageflags_word(o, out->soft_dirty_known))) ||
 	    set(j, "path", string_of(e->path, e->path_len))) {
 		json_decref(j);
 		return -1;
 	}
 	return dump(out, j);
+}
+
+static json_t *
+summary_array(const struct summary_entry *s, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		json_t *o = json_object();
+
+		if (o == NULL || set(o, "flags", hex(s[i].flags)) ||
+		    set(o, "names", kflags_array(s[i].flags)) ||
+		    set(o, "pages", json_integer((json_int_t)s[i].pages)) ||
+		    json_array_append_new(a, o) != 0) {
+			json_decref(o);
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* Per process: the entries are the items; per mapping: one item each. */
+static int
+json_summary(struct output *out, const struct maps_entry *e,
+    const struct summary_entry *s, size_t n)
+{
+	json_t *o;
+
+	if (e == NULL) {
+		for (size_t i = 0; i < n; i++) {
+			json_t *a = summary_array(s + i, 1), *one;
+
+			if (a == NULL)
+				return -1;
+			one = json_incref(json_array_get(a, 0));
+			json_decref(a);
+			if (dump(out, one) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if ((o = json_object()) == NULL)
+		return -1;
+	if (set(o, "start", hex(e->start)) || set(o, "end", hex(e->end)) ||
+	    set(o, "perms", json_string(e->perms)) ||
+	    set(o, "path", string_of(e->path, e->path_len)) ||
+	    set(o, "summary", summary_array(s, n))) {
+		json_decref(o);
+		return -1;
+	}
+	return dump(out, o);
 }
 
 static int
@@ -235,6 +304,7 @@ const struct output_ops output_json_ops = {
 	.process_begin = json_process_begin,
 	.mapping = json_mapping,
 	.page = json_page,
+	.summary = json_summary,
 	.process_end = json_process_end,
 	.end = json_end,
 };

@@ -93,10 +93,12 @@ table_process_begin(struct output *out, int pid, const char *comm)
 	free(safe);
 	if (out->opts->no_headers)
 		return 0;
-	if (out->opts->pages)
-		return fprintf(out->fp, "%-16s %-7s %-8s %10s %5s %-12s %-24s %s\n",
-		    "Address", "State", "Flags", "PFN", "Count", "Swap",
+	if (out->opts->pages != PAGES_OFF)
+		return fprintf(out->fp, "%-16s %8s %-7s %-7s %10s %5s %-12s %-24s %s\n",
+		    "Address", "Pages", "State", "Flags", "PFN", "Count", "Swap",
 		    "KPageFlags", "Mapping") < 0 ? -1 : 0;
+	if (out->opts->summary != SUMMARY_OFF)
+		return 0;
 	for (size_t i = 0; i < out->ncols; i++) {
 		const struct column *col = &columns[out->cols[i]];
 		if (cell(out, i, col->header, col->kind != COLK_COUNTER) < 0)
@@ -196,7 +198,8 @@ page_flags(const struct page_view *v, char buf[8])
 
 static int
 table_page(struct output *out, const struct maps_entry *e,
-    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+    const struct mapping_kind *kind, uint64_t addr, uint64_t npages,
+    const struct page_obs *o)
 {
 	struct page_view v;
 	char flags[8], pfn[24] = "-", count[24] = "-", swap[40] = "-";
@@ -212,13 +215,13 @@ table_page(struct output *out, const struct maps_entry *e,
 	if (v.have_swap)
 		snprintf(swap, sizeof(swap), "%u:0x%" PRIx64, pm_swap_type(o->pm),
 		    pm_swap_offset(o->pm));
-	if (fprintf(out->fp, "%016" PRIx64 " %-7s %-8s %10s %5s %-12s ", addr,
-	    v.present ? "present" : v.swapped ? "swapped" : "none", flags, pfn,
-	    count, swap) < 0)
+	if (fprintf(out->fp, "%016" PRIx64 " %8" PRIu64 " %-7s %-7s %10s %5s %-12s ",
+	    addr, npages, v.present ? "present" : v.swapped ? "swapped" : "none",
+	    flags, pfn, count, swap) < 0)
 		return -1;
 	if (v.have_kflags) {
 		if (o->kflags == 0 ? fputs("-", out->fp) < 0 :
-		    output_kflags_names(out->fp, o->kflags, ",") < 0)
+		    output_flag_names(out->fp, o->kflags, ",") < 0)
 			return -1;
 	} else if (fputs("-", out->fp) < 0)
 		return -1;
@@ -229,11 +232,62 @@ table_page(struct output *out, const struct maps_entry *e,
 	return r;
 }
 
+/* Under a mapping's own line when per mapping; the largest count first. */
+static int
+table_summary(struct output *out, const struct maps_entry *e,
+    const struct summary_entry *s, size_t n)
+{
+	const char *indent = e ? "  " : "";
+	uint64_t total = 0;
+
+	if (e != NULL) {
+		char *safe = escape_vis(e->path);
+		int r;
+
+		if (safe == NULL)
+			return -1;
+		r = fprintf(out->fp, "%016" PRIx64 "-%016" PRIx64 " %s %s\n",
+		    e->start, e->end, e->perms, safe);
+		free(safe);
+		if (r < 0)
+			return -1;
+	}
+	if (!out->opts->no_headers && (e == NULL || out->nitems++ == 0) &&
+	    fprintf(out->fp, "%s%-18s %10s %10s  %s\n", indent, "Flags", "Pages",
+	    "Size", "Names") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct counts c = { .known = CTR_ALL };
+		char size[32];
+
+		c.v[CTR_PAGES] = s[i].pages;
+		total += s[i].pages;
+		output_format_counter(out, &c, CTR_PAGES, size, sizeof(size));
+		if (fprintf(out->fp, "%s0x%016" PRIx64 " %10" PRIu64 " %10s  ",
+		    indent, s[i].flags, s[i].pages, size) < 0 ||
+		    (s[i].flags == 0 ? fputs("-", out->fp) < 0 :
+		    output_flag_names(out->fp, s[i].flags, ",") < 0) ||
+		    putc('\n', out->fp) == EOF)
+			return -1;
+	}
+	if (e == NULL && !out->opts->no_headers) {
+		struct counts c = { .known = CTR_ALL };
+		char size[32];
+
+		c.v[CTR_PAGES] = total;
+		output_format_counter(out, &c, CTR_PAGES, size, sizeof(size));
+		return fprintf(out->fp, "%-18s %10" PRIu64 " %10s\n", "total", total,
+		    size) < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
 static int
 table_process_end(struct output *out, const struct counts *totals,
     const char *error)
 {
-	if (error != NULL || out->opts->pages || out->opts->no_headers)
+	if (error != NULL || out->opts->pages != PAGES_OFF ||
+	    out->opts->summary != SUMMARY_OFF || out->opts->no_headers)
 		return 0;
 	return table_row(out, NULL, totals);
 }
@@ -250,6 +304,7 @@ const struct output_ops output_table_ops = {
 	.process_begin = table_process_begin,
 	.mapping = table_mapping,
 	.page = table_page,
+	.summary = table_summary,
 	.process_end = table_process_end,
 	.end = table_end,
 };

@@ -8,6 +8,7 @@
 #include "kpf.h"
 #include "output.h"
 #include "pagemap.h"
+#include "pageflags.h"
 
 void
 output_init(struct output *out, FILE *fp, const struct options *opts,
@@ -110,8 +111,15 @@ output_format_counter(const struct output *out, const struct counts *c,
 	}
 }
 
+bool
+output_runs(const struct output *out)
+{
+	return out->opts->pages == PAGES_RUNS ||
+	    (out->opts->pages == PAGES_DEFAULT && out->opts->format == FMT_TABLE);
+}
+
 int
-output_kflags_names(FILE *fp, uint64_t flags, const char *sep)
+output_flag_names(FILE *fp, uint64_t flags, const char *sep)
 {
 	bool first = true;
 
@@ -121,7 +129,7 @@ output_kflags_names(FILE *fp, uint64_t flags, const char *sep)
 
 		if (!(flags & KPF_BIT(b)))
 			continue;
-		if ((name = kpf_name(b)) == NULL) {
+		if ((name = pageflags_name(b)) == NULL) {
 			snprintf(unnamed, sizeof(unnamed), "bit%u", b);
 			name = unnamed;
 		}

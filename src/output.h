@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "maps.h"
 #include "stats.h"
+#include "summary.h"
 
 struct output;
 
@@ -18,9 +19,13 @@ struct output_ops {
 	int	(*process_begin)(struct output *out, int pid, const char *comm);
 	int	(*mapping)(struct output *out, const struct maps_entry *e,
 		    const struct counts *c);
+	/* npages > 1: a run of pages in o's state (PFNs of the first). */
 	int	(*page)(struct output *out, const struct maps_entry *e,
 		    const struct mapping_kind *kind, uint64_t addr,
-		    const struct page_obs *o);
+		    uint64_t npages, const struct page_obs *o);
+	/* Pages per flags word, of a mapping (e) or of the process (e NULL). */
+	int	(*summary)(struct output *out, const struct maps_entry *e,
+		    const struct summary_entry *s, size_t n);
 	/* totals is NULL when error is set. */
 	int	(*process_end)(struct output *out, const struct counts *totals,
 		    const char *error);
@@ -75,7 +80,10 @@ void	output_page_view(const struct output *out, const struct mapping_kind *kind,
 void	output_format_counter(const struct output *out, const struct counts *c,
 	    int ctr, char *buf, size_t len);
 
-/* Write the kpageflags names of flags joined by sep; returns 0 or -1. */
-int	output_kflags_names(FILE *fp, uint64_t flags, const char *sep);
+/* Write the names of a flags word's bits joined by sep; returns 0 or -1. */
+int	output_flag_names(FILE *fp, uint64_t flags, const char *sep);
+
+/* What --pages shows: runs of pages, or every page. */
+bool	output_runs(const struct output *out);
 
 #endif

@@ -12,6 +12,7 @@
 #include "inspect.h"
 #include "output.h"
 #include "procinfo.h"
+#include "view.h"
 
 #define EXIT_TARGET	1	/* a process could not be (fully) read */
 #define EXIT_USAGE	2
@@ -21,19 +22,26 @@
 
 struct run {
 	struct output	out;
-	int		write_errno;
+	struct view	view;
+	int		write_errno;	/* why the output stopped, or 0 */
 };
+
+/* A view error stops the run: output that failed, or memory. */
+static int
+stop(struct run *run, int err)
+{
+	if (err == 0)
+		return 0;
+	run->write_errno = -err;
+	return STOP_OUTPUT;
+}
 
 static int
 on_mapping(void *arg, const struct maps_entry *e, const struct counts *c)
 {
 	struct run *run = arg;
 
-	if (run->out.ops->mapping(&run->out, e, c) < 0) {
-		run->write_errno = errno;
-		return STOP_OUTPUT;
-	}
-	return 0;
+	return stop(run, view_mapping(&run->view, e, c));
 }
 
 static int
@@ -42,11 +50,7 @@ on_page(void *arg, const struct maps_entry *e, const struct mapping_kind *kind,
 {
 	struct run *run = arg;
 
-	if (run->out.ops->page(&run->out, e, kind, addr, o) < 0) {
-		run->write_errno = errno;
-		return STOP_OUTPUT;
-	}
-	return 0;
+	return stop(run, view_page(&run->view, e, kind, addr, o));
 }
 
 /*
@@ -62,7 +66,9 @@ close_stdout(int write_errno)
 		write_errno = EIO;
 	if (write_errno == 0)
 		return 0;
-	if (write_errno != EPIPE)
+	if (write_errno == ENOMEM)
+		warnx("out of memory");
+	else if (write_errno != EPIPE)
 		warnx("write error: %s", strerror(write_errno));
 	return -1;
 }
@@ -72,9 +78,10 @@ static int
 inspect_one(struct inspector *in, const struct options *opts, struct run *run,
     int pid)
 {
+	bool pages = opts->pages != PAGES_OFF || opts->summary != SUMMARY_OFF;
 	struct inspect_ops ops = {
-		.mapping = opts->pages ? NULL : on_mapping,
-		.page = opts->pages ? on_page : NULL,
+		.mapping = on_mapping,
+		.page = pages ? on_page : NULL,
 		.arg = run,
 	};
 	char comm[64];
@@ -83,6 +90,7 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 	int r;
 
 	r = procinfo_comm(pid, comm, sizeof(comm));
+	view_process_begin(&run->view);
 	if (run->out.ops->process_begin(&run->out, pid, r == 0 ? comm : NULL) < 0)
 		goto write_error;
 	if (r == 0)
@@ -90,6 +98,8 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 		    &ops, &totals, &src);
 	if (r == STOP_OUTPUT)
 		return r;
+	if (stop(run, view_process_end(&run->view, r < 0)) != 0)
+		return STOP_OUTPUT;
 	if (r < 0)
 		warnx("%d: %s", pid, procinfo_strerror(r));
 	if (run->out.ops->process_end(&run->out, r < 0 ? NULL : &totals,
@@ -106,12 +116,10 @@ write_error:
  * table shows them as "-", which alone does not tell a person the reason.
  */
 static void
-note_unknowns(const struct inspector *in, const struct options *opts)
+note_unknowns(const struct inspector *in, const struct options *opts,
+    const struct sources *srcp)
 {
-	struct sources src = {
-		.kflags = in->have_kpage, .kcount = in->have_kpage,
-		.scan = in->scan_ok, .soft_dirty = in->probe.soft_dirty,
-	};
+	struct sources src = *srcp;
 	uint32_t unknown = CTR_ALL & ~stats_known(&src);
 	char names[256] = "", buf[128];
 	const char *why;
@@ -142,10 +150,30 @@ note_unknowns(const struct inspector *in, const struct options *opts)
 	warnx("note: %s: %s shown as -", why, names);
 }
 
+/*
+ * A --flags selection on a bit this run cannot see would select nothing, or
+ * everything, without a word: refuse it instead.
+ */
+static int
+check_filter(const struct options *opts, const struct sources *src)
+{
+	uint64_t blind = flag_filter_bits(&opts->filter) & pageflags_unknown(src);
+
+	for (unsigned int b = 0; b < 64; b++)
+		if (blind & (UINT64_C(1) << b)) {
+			warnx("--flags %s: %s", pageflags_name(b),
+			    src->kflags ? "this kernel does not report it" :
+			    "needs /proc/kpageflags (CAP_SYS_ADMIN)");
+			return EXIT_TARGET;
+		}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct inspect_opts iopts = { 0 };
+	struct sources src;
 	struct inspector in;
 	struct options opts;
 	struct run run = { .write_errno = 0 };
@@ -182,9 +210,19 @@ main(int argc, char **argv)
 		cli_free(&opts);
 		errx(EXIT_FAILURE, "cannot set up: %s", strerror(-r));
 	}
-	note_unknowns(&in, &opts);
+	src = (struct sources){
+		.kflags = in.have_kpage, .kcount = in.have_kpage,
+		.scan = in.scan_ok, .soft_dirty = in.probe.soft_dirty,
+	};
+	if ((r = check_filter(&opts, &src)) != 0) {
+		inspector_release(&in);
+		cli_free(&opts);
+		return r;
+	}
+	note_unknowns(&in, &opts, &src);
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
+	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
 
 	if (run.out.ops->begin(&run.out) < 0)
 		run.write_errno = errno;
@@ -198,6 +236,7 @@ main(int argc, char **argv)
 	if (run.write_errno == 0 && run.out.ops->end(&run.out) < 0)
 		run.write_errno = errno;
 
+	view_release(&run.view);
 	inspector_release(&in);
 	cli_free(&opts);
 	if (close_stdout(run.write_errno) != 0)

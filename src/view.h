@@ -1,0 +1,55 @@
+/* view.h - what happens to each page and mapping: rows, runs, or a summary */
+#ifndef PMSTAT_VIEW_H
+#define PMSTAT_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "maps.h"
+#include "output.h"
+#include "pageflags.h"
+#include "stats.h"
+#include "summary.h"
+
+/* Consecutive pages of one mapping in the same state, not yet printed. */
+struct page_run {
+	bool			 open;
+	const struct maps_entry	*e;
+	struct mapping_kind	 kind;
+	uint64_t		 addr;
+	uint64_t		 npages;
+	uint64_t		 word;
+	struct page_obs		 first;
+};
+
+struct view {
+	struct output			*out;
+	const struct flag_filter	*filter;
+	bool				 runs;		/* collapse pages into runs */
+	bool				 soft_dirty_known;
+	struct page_run			 run;
+	struct summary			 sum;
+};
+
+/* Set up a view over out; options decide runs, summaries and the filter. */
+void	view_init(struct view *v, struct output *out,
+	    const struct flag_filter *filter, bool soft_dirty_known);
+
+/* A new process: forget the runs and counts of the last. */
+void	view_process_begin(struct view *v);
+
+/* One page. Returns 0, or -errno (a write error, or -ENOMEM). */
+int	view_page(struct view *v, const struct maps_entry *e,
+	    const struct mapping_kind *kind, uint64_t addr,
+	    const struct page_obs *o);
+
+/* A mapping is done. Returns 0 or -errno. */
+int	view_mapping(struct view *v, const struct maps_entry *e,
+	    const struct counts *c);
+
+/* The process is done (or failed): flush what it left. Returns 0 or -errno. */
+int	view_process_end(struct view *v, bool failed);
+
+void	view_release(struct view *v);
+
+#endif
