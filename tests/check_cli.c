@@ -67,7 +67,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(opts.pids[0], 42);
 	ck_assert_int_eq(opts.format, FMT_TABLE);
 	ck_assert_int_eq(opts.unit, UNIT_KB);
-	ck_assert(!opts.pages);
+	ck_assert_int_eq(opts.pages, PAGES_OFF);
+	ck_assert_int_eq(opts.summary, SUMMARY_OFF);
 	ck_assert(!opts.no_headers);
 	ck_assert(!opts.no_kpage);
 	ck_assert(!opts.no_scan);
@@ -110,7 +111,7 @@ START_TEST(test_long_options)
 	ck_assert_int_eq(opts.cols[2], COL_INODE);
 	cli_free(&opts);
 	ck_assert_int_eq(parse("--pages", "1"), CLI_OK);
-	ck_assert(opts.pages);
+	ck_assert_int_eq(opts.pages, PAGES_DEFAULT);
 	cli_free(&opts);
 	ck_assert_int_eq(parse("--pid", "77"), CLI_OK);
 	ck_assert_uint_eq(opts.npids, 1);
@@ -194,6 +195,56 @@ START_TEST(test_short_options)
 	/* The last format wins. */
 	ck_assert_int_eq(parse("-c", "-j", "1"), CLI_OK);
 	ck_assert_int_eq(opts.format, FMT_JSON);
+	cli_free(&opts);
+}
+END_TEST
+
+/* --pages[=MODE], --summary[=SCOPE], --flags and how they combine. */
+START_TEST(test_page_views)
+{
+	ck_assert_int_eq(parse("--pages=all", "1"), CLI_OK);
+	ck_assert_int_eq(opts.pages, PAGES_ALL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--pages=runs", "1"), CLI_OK);
+	ck_assert_int_eq(opts.pages, PAGES_RUNS);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-P", "1"), CLI_OK);
+	ck_assert_int_eq(opts.pages, PAGES_DEFAULT);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--pages=some", "1"), CLI_USAGE);
+	usage_with("'some'");
+	cli_free(&opts);
+
+	ck_assert_int_eq(parse("--summary", "1"), CLI_OK);
+	ck_assert_int_eq(opts.summary, SUMMARY_PROCESS);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--summary=mapping", "1"), CLI_OK);
+	ck_assert_int_eq(opts.summary, SUMMARY_MAPPING);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-s", "1"), CLI_OK);
+	ck_assert_int_eq(opts.summary, SUMMARY_PROCESS);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--summary=page", "1"), CLI_USAGE);
+	usage_with("'page'");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--summary", "--pages", "1"), CLI_USAGE);
+	usage_with("--summary");
+	cli_free(&opts);
+
+	ck_assert_int_eq(parse("--pages", "--flags", "anon,~lru", "-F", "file", "1"),
+	    CLI_OK);
+	ck_assert_uint_eq(opts.filter.n, 2);
+	cli_free(&opts);
+	ck_assert_uint_eq(opts.filter.n, 0);
+	ck_assert_int_eq(parse("--summary", "--flags=anonymous", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.filter.n, 1);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--pages", "--flags", "anon,nonsense", "1"), CLI_USAGE);
+	usage_with("'nonsense'");
+	cli_free(&opts);
+	/* A selection of pages means nothing to per-mapping counters. */
+	ck_assert_int_eq(parse("--flags", "anon", "1"), CLI_USAGE);
+	usage_with("--flags");
 	cli_free(&opts);
 }
 END_TEST
@@ -534,7 +585,8 @@ START_TEST(test_usage_text)
 	size_t len = 0;
 	FILE *fp = open_memstream(&text, &len);
 	static const char *const opts_listed[] = {
-		"--csv", "--help", "--json", "--no-headers", "--no-kpage", "--no-scan",
+		"--csv", "--flags", "--summary", "--help", "--json", "--no-headers",
+		"--no-kpage", "--no-scan",
 		"--output", "--pages", "--pid", "--range", "--unit", "--version",
 		" -c,", " -h,", " -j,", " -n,", " -N,", " -o,", " -P,", " -p,", " -r,",
 		" -U,", " -V,",
@@ -581,6 +633,7 @@ cli_suite(void)
 	tc = tcase_create("options");
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_long_options);
+	tcase_add_test(tc, test_page_views);
 	tcase_add_test(tc, test_short_options);
 	tcase_add_test(tc, test_help_version_without_pid);
 	tcase_add_test(tc, test_bad_options);

@@ -66,7 +66,9 @@ fi
 # usage errors: exit 2 and exactly one line on stderr
 for args in "0" "-1" "abc" "12abc" "99999999999999999999" "-p 1,,2" "-p ''" \
     "--range zz 1" "--range 0x2000-0x1000 1" "--range 0x1000-0x1000 1" \
-    "--unit parsecs 1" "--output nope 1" "--bogus 1" "" "--pid"; do
+    "--unit parsecs 1" "--output nope 1" "--bogus 1" "" "--pid" \
+    "--pages=some 1" "--summary=page 1" "--summary --pages 1" "--flags anon 1" \
+    "--pages --flags nonsense 1"; do
 	eval "run $args"
 	check "usage error for '$args' exits 2" test "$st" -eq 2
 	check "usage error for '$args' is one line" test "$(lines "$tmp/err")" -eq 1
@@ -122,7 +124,17 @@ check "JSON: hostile names exit 0" test "$st" -eq 0
 check "JSON: invalid UTF-8 is escaped visibly" grep -aq '\\\\xff\\\\xfe' "$tmp/out"
 if command -v python3 >/dev/null 2>&1; then
 	check "JSON: output parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out"
+	for mode in --pages=all --pages=runs --summary --summary=mapping; do
+		run --json "$mode" "$target"
+		check "JSON $mode: hostile names, output parses" python3 -c \
+		    'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out"
+	done
 fi
+for mode in --pages --summary=mapping; do
+	run "$mode" "$target"
+	check "table $mode: no raw ESC or BEL reaches the terminal" \
+		sh -c "! grep -aq \"\$(printf '[\033\007]')\" '$tmp/out'"
+done
 
 # --range picks the mapping of the hostile file and nothing else.
 addr=$(grep -a 'evil' /proc/"$target"/maps | cut -d- -f1)
