@@ -19,7 +19,10 @@ struct output_ops {
 	int	(*process_begin)(struct output *out, int pid, const char *comm);
 	int	(*mapping)(struct output *out, const struct maps_entry *e,
 		    const struct counts *c);
-	/* npages > 1: a run of pages in o's state (PFNs of the first). */
+	/*
+	 * npages > 1: a run of pages in o's state (PFN, map count and swap
+	 * entry of the first; the kpageflags bits that all of them have).
+	 */
 	int	(*page)(struct output *out, const struct maps_entry *e,
 		    const struct mapping_kind *kind, uint64_t addr,
 		    uint64_t npages, const struct page_obs *o);

@@ -53,6 +53,13 @@ flush_run(struct view *v)
 	return 0;
 }
 
+/*
+ * LRU bookkeeping that the kernel flips page by page as it ages memory: a
+ * run does not break on it, and shows only the bits all its pages share.
+ */
+#define RUN_VOLATILE	(KPF_BIT(KPF_REFERENCED) | KPF_BIT(KPF_ACTIVE) | \
+			 KPF_BIT(KPF_IDLE))
+
 /* Does the page at addr continue the open run? PFNs may differ. */
 static bool
 continues(const struct page_run *r, const struct maps_entry *e, uint64_t addr,
@@ -61,7 +68,7 @@ continues(const struct page_run *r, const struct maps_entry *e, uint64_t addr,
 	const struct page_obs *f = &r->first;
 
 	if (!r->open || r->e != e || addr != r->addr + r->npages * page_size ||
-	    word != r->word)
+	    (word & ~RUN_VOLATILE) != (r->word & ~RUN_VOLATILE))
 		return false;
 	if ((o->have & OBS_KCOUNT) && pm_present(o->pm) && o->kcount != f->kcount)
 		return false;
@@ -93,6 +100,8 @@ view_page(struct view *v, const struct maps_entry *e,
 	}
 	if (continues(&v->run, e, addr, word, o, v->out->page_size)) {
 		v->run.npages++;
+		v->run.word &= word;
+		v->run.first.kflags &= o->kflags;
 		return 0;
 	}
 	if ((err = flush_run(v)) != 0)
