@@ -266,10 +266,10 @@ walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
 
 	stats_init(c, stats_known(&w->src));
 	/*
-	 * Up to a batch, one pread is cheaper than a scan and its reads; the
+	 * Up to a batch, one pread is cheaper than a scan and its reads; a
 	 * page listing wants every page, holes included, so it reads them all.
 	 */
-	if (w->scan && w->ops->page == NULL && last - first > in->batch)
+	if (w->scan && !(w->ops->page && w->ops->holes) && last - first > in->batch)
 		err = walk_sparse(w, &m);
 	else
 		err = walk_pages(w, &m, first, last);

@@ -48,6 +48,7 @@ typedef int	(*inspect_page_fn)(void *arg, const struct maps_entry *e,
 struct inspect_ops {
 	inspect_mapping_fn	 mapping;	/* may be NULL */
 	inspect_page_fn		 page;		/* may be NULL */
+	bool			 holes;		/* page wants unpopulated pages too */
 	void			*arg;
 };
 

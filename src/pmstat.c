@@ -82,6 +82,7 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 	struct inspect_ops ops = {
 		.mapping = on_mapping,
 		.page = pages ? on_page : NULL,
+		.holes = opts->pages != PAGES_OFF,	/* a summary skips holes */
 		.arg = run,
 	};
 	char comm[64];
@@ -126,7 +127,9 @@ note_unknowns(const struct inspector *in, const struct options *opts,
 
 	/* Soft-dirty untracked by the kernel is not news to anyone. */
 	unknown &= ~CTR_BIT(CTR_SOFT_DIRTY);
-	if (opts->format != FMT_TABLE || unknown == 0)
+	/* The page views say "-" or "?" per page; the note is for the counters. */
+	if (opts->format != FMT_TABLE || unknown == 0 ||
+	    opts->pages != PAGES_OFF || opts->summary != SUMMARY_OFF)
 		return;
 	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++)
 		if (unknown & CTR_BIT(columns[i].counter)) {
