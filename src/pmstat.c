@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "inspect.h"
 #include "output.h"
+#include "kpf.h"
 #include "procinfo.h"
 #include "view.h"
 
@@ -161,14 +162,27 @@ static int
 check_filter(const struct options *opts, const struct sources *src)
 {
 	uint64_t blind = flag_filter_bits(&opts->filter) & pageflags_unknown(src);
+	const uint64_t scan_bits = KPF_BIT(KPF_ZERO_PAGE) | KPF_BIT(KPF_ANON) |
+	    KPF_BIT(PF_PMD);
 
-	for (unsigned int b = 0; b < 64; b++)
-		if (blind & (UINT64_C(1) << b)) {
-			warnx("--flags %s: %s", pageflags_name(b),
-			    src->kflags ? "this kernel does not report it" :
-			    "needs /proc/kpageflags (CAP_SYS_ADMIN)");
-			return EXIT_TARGET;
-		}
+	for (unsigned int b = 0; b < 64; b++) {
+		uint64_t bit = UINT64_C(1) << b;
+		const char *why;
+
+		if (!(blind & bit))
+			continue;
+		if (b == KPF_SOFTDIRTY)
+			why = "this kernel does not track soft-dirty bits";
+		else if ((bit & scan_bits) && !src->scan && (b == PF_PMD || !src->kflags))
+			why = opts->no_scan ? "not without PAGEMAP_SCAN (--no-scan)" :
+			    "needs PAGEMAP_SCAN (Linux 6.7) or /proc/kpageflags";
+		else if (opts->no_kpage)
+			why = "not without /proc/kpageflags (--no-kpage)";
+		else
+			why = "needs /proc/kpageflags (CAP_SYS_ADMIN)";
+		warnx("--flags %s: %s", pageflags_name(b), why);
+		return EXIT_TARGET;
+	}
 	return 0;
 }
 

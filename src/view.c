@@ -70,6 +70,10 @@ continues(const struct page_run *r, const struct maps_entry *e, uint64_t addr,
 	if (!r->open || r->e != e || addr != r->addr + r->npages * page_size ||
 	    (word & ~RUN_VOLATILE) != (r->word & ~RUN_VOLATILE))
 		return false;
+	/* The word can be blind to presence (no scan, no root): say it apart. */
+	if (pm_present(o->pm) != pm_present(f->pm) ||
+	    pm_swapped(o->pm) != pm_swapped(f->pm))
+		return false;
 	if ((o->have & OBS_KCOUNT) && pm_present(o->pm) && o->kcount != f->kcount)
 		return false;
 	if (pm_swapped(o->pm) && pm_swap_type(o->pm) != pm_swap_type(f->pm))
@@ -88,8 +92,9 @@ view_page(struct view *v, const struct maps_entry *e,
 	if (!flag_filter_match(v->filter, word))
 		return flush_run(v);	/* a page left out ends a run */
 	if (opts->summary != SUMMARY_OFF) {
-		/* A summary counts pages that exist: present or swapped. */
-		if (pm_present(o->pm) || (word & KPF_BIT(PF_SWAP)))
+		/* A summary counts pages that exist: present, swapped or a marker. */
+		if (pm_present(o->pm) || (word & (KPF_BIT(PF_SWAP) |
+		    KPF_BIT(PF_GUARD) | KPF_BIT(PF_UFFD_WP))))
 			return summary_add(&v->sum, word, 1);
 		return 0;
 	}
@@ -134,8 +139,9 @@ view_mapping(struct view *v, const struct maps_entry *e, const struct counts *c)
 
 	if (opts->pages != PAGES_OFF)
 		return flush_run(v);
+	/* A mapping with nothing to count (or nothing selected) says nothing. */
 	if (opts->summary == SUMMARY_MAPPING)
-		return emit_summary(v, e);
+		return v->sum.n > 0 ? emit_summary(v, e) : 0;
 	if (opts->summary == SUMMARY_PROCESS)
 		return 0;
 	errno = 0;
