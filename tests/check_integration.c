@@ -63,20 +63,18 @@ static long pk;		/* page size in kB */
 /* ==== layout builders: run in the layout child ========================== */
 
 /*
- * The seed note's scenario: a 4-page file mapped MAP_PRIVATE read-write;
- * pages 0 and 2 written (copied on write), page 3 read, page 1 untouched.
- * val[slot] is the byte read from page 3, which proves the read came from
- * the file's page cache.
+ * The seed note's scenario at p (reserved room, mapped over): a 4-page file
+ * mapped MAP_PRIVATE read-write; pages 0 and 2 written (copied on write),
+ * page 3 read, page 1 untouched. val[slot] is the byte read from page 3,
+ * which proves the read came from the file's page cache.
  */
 static int
-build_seed_at(const char *path, struct tk_report *rep, int slot)
+seed_at(const char *path, char *p, struct tk_report *rep, int slot)
 {
-	char *p = tk_reserve(SEED_PAGES, 0), *m;
 	volatile const char *v;
+	char *m;
 	int fd;
 
-	if (path == NULL || p == NULL)
-		return tk_fail(rep, "seed: no file or no room");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return tk_fail(rep, "open %s: %s", path, strerror(errno));
 	m = mmap(p, SEED_PAGES * ps, PROT_READ | PROT_WRITE,
@@ -90,6 +88,16 @@ build_seed_at(const char *path, struct tk_report *rep, int slot)
 	rep->val[slot] = v[3 * ps];
 	rep->addr[slot] = (uintptr_t)m;
 	return 0;
+}
+
+static int
+build_seed_at(const char *path, struct tk_report *rep, int slot)
+{
+	char *p = tk_reserve(SEED_PAGES, 0);
+
+	if (path == NULL || p == NULL)
+		return tk_fail(rep, "seed: no file or no room");
+	return seed_at(path, p, rep, slot);
 }
 
 /* N private anonymous pages written, then fork(); the child writes K. */
@@ -462,6 +470,8 @@ layout_swap(const char *arg, struct tk_report *rep)
 }
 
 static void	layout_guard(const char *arg, struct tk_report *rep);
+static void	layout_blocks(const char *arg, struct tk_report *rep);
+static void	layout_mix(const char *arg, struct tk_report *rep);
 
 static const struct tk_layout layouts[] = {
 	{ "seed", layout_seed },
@@ -477,6 +487,8 @@ static const struct tk_layout layouts[] = {
 	{ "thp_zero", layout_thp_zero },
 	{ "hugetlb", layout_hugetlb },
 	{ "all", layout_all },
+	{ "blocks", layout_blocks },
+	{ "mix", layout_mix },
 	{ NULL, NULL },
 };
 
@@ -1920,6 +1932,1326 @@ START_TEST(test_no_kpage)
 }
 END_TEST
 
+/* ==== page-level views: --pages, --summary, --flags (11) =============== */
+
+/* Bits of pmstat's flags word (src/pageflags.h, src/kpf.h). */
+#define W_ANON		(UINT64_C(1) << 12)
+#define W_ZERO_PAGE	(UINT64_C(1) << 24)
+#define W_IDLE		(UINT64_C(1) << 25)
+/* Bits the kernel's page aging flips on its own (src/view.c RUN_VOLATILE). */
+#define W_AGING		((UINT64_C(1) << 2) | (UINT64_C(1) << 6) | W_IDLE)
+#define W_SOFTDIRTY	(UINT64_C(1) << 40)
+#define W_FILE		(UINT64_C(1) << 61)
+#define W_SWAP		(UINT64_C(1) << 62)
+#define W_EXCLUSIVE	(UINT64_C(1) << 63)
+/* Bits 0-56 of the word are kpageflags' own; 57-63 pmstat's from pagemap. */
+#define W_KPAGEFLAGS	((UINT64_C(1) << 57) - 1)
+
+#define PM_PRESENT	(UINT64_C(1) << 63)
+#define PM_SWAPPED	(UINT64_C(1) << 62)
+#define PM_FILE		(UINT64_C(1) << 61)
+#define PM_GUARD	(UINT64_C(1) << 58)
+#define PM_EXCLUSIVE	(UINT64_C(1) << 56)
+#define PM_SOFTDIRTY	(UINT64_C(1) << 55)
+#define PM_PFN		((UINT64_C(1) << 55) - 1)
+
+/* The test's own reading of /proc/PID/pagemap (as root: with PFNs). */
+static int
+open_pagemap(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* The pagemap entry of the page at addr. */
+static uint64_t
+pagemap_word(int fd, uint64_t addr)
+{
+	uint64_t w;
+
+	ck_assert_msg(pread(fd, &w, sizeof(w), (off_t)(addr / ps * sizeof(w))) ==
+	    (ssize_t)sizeof(w), "pread pagemap at 0x%" PRIx64 ": %s", addr,
+	    strerror(errno));
+	return w;
+}
+
+/*
+ * The blocks layout: a 1 GiB mapping (MADV_NOHUGEPAGE: no THP, one PTE per
+ * page) in blocks of BLK_PAGES pages that cycle written / read (the zero
+ * page) / untouched.
+ */
+#define BLK_PAGES	1024
+#define BLK_N		256
+#define BLK_TOTAL	((size_t)BLK_PAGES * BLK_N)	/* 262,144 pages */
+
+enum blk_state { BLK_WRITTEN, BLK_ZERO, BLK_NONE };
+
+static enum blk_state
+blk_state(size_t block)
+{
+	return (enum blk_state)(block % 3);
+}
+
+static const char *const blk_names[] = { "written", "zero page", "untouched" };
+
+/*
+ * Fresh pages wait in a per-CPU batch before they reach the LRU (and get
+ * PG_lru); another process's faults on that CPU drain it at any time, which
+ * would change kpageflags between two readings. Stay on one CPU while
+ * faulting, then drain it: MADV_COLD starts with lru_add_drain(), and is
+ * given a page of its own so that ours keep their flags.
+ */
+static int
+pin_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu < 0 ? 0 : cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int
+drain_lru(void)
+{
+	char *d = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (d == MAP_FAILED)
+		return -1;
+	d[0] = 'D';
+	return madvise(d, ps, MADV_COLD);
+}
+
+static void
+layout_blocks(const char *arg, struct tk_report *rep)
+{
+	char *m = tk_reserve(BLK_TOTAL, 0);
+	volatile char *v;
+	int64_t sum = 0;
+
+	(void)arg;
+	pin_cpu();
+	if (m == NULL || mprotect(m, BLK_TOTAL * ps, PROT_READ | PROT_WRITE) != 0 ||
+	    madvise(m, BLK_TOTAL * ps, MADV_NOHUGEPAGE) != 0) {
+		tk_fail(rep, "blocks layout: %s", strerror(errno));
+		return;
+	}
+	v = m;
+	for (size_t i = 0; i < BLK_TOTAL; i++) {
+		switch (blk_state(i / BLK_PAGES)) {
+		case BLK_WRITTEN:
+			v[i * ps] = 'W';
+			break;
+		case BLK_ZERO:
+			sum += v[i * ps];
+			break;
+		case BLK_NONE:
+			break;
+		}
+	}
+	if (drain_lru() != 0) {
+		tk_fail(rep, "blocks layout: drain: %s", strerror(errno));
+		return;
+	}
+	rep->val[0] = sum;
+	rep->addr[0] = (uintptr_t)m;
+	rep->ok = 1;
+}
+
+/*
+ * The mix layout, in one reservation:
+ *   anon  MIX_ANON private anonymous pages: MIX_W written, then MIX_Z read
+ *         (the zero page), the rest untouched;
+ *   file  right after it, the seed scenario on a private mapping of the
+ *         seed file (arg);
+ *   hole  MIX_HOLE unmapped pages: no mapping at all;
+ *   ro    MIX_RO untouched read-only anonymous pages;
+ *   tail  right after it, MIX_TAIL read-write anonymous pages, the first
+ *         MIX_TAIL_NONE untouched (in the same state as ro's), the rest
+ *         written.
+ */
+#define MIX_ANON	96
+#define MIX_W		64
+#define MIX_Z		16
+#define MIX_HOLE	4
+#define MIX_RO		4
+#define MIX_TAIL	8
+#define MIX_TAIL_NONE	4
+
+enum { MIX_AT_ANON, MIX_AT_FILE, MIX_AT_HOLE, MIX_AT_RO, MIX_AT_TAIL };
+
+static void
+layout_mix(const char *arg, struct tk_report *rep)
+{
+	char *p = tk_reserve(MIX_ANON + SEED_PAGES + MIX_HOLE + MIX_RO +
+	    MIX_TAIL, 0);
+	char *file, *hole, *ro, *tail;
+	volatile char *v;
+	int64_t sum = 0;
+
+	pin_cpu();
+	if (arg == NULL || p == NULL) {
+		tk_fail(rep, "mix: no file or no room");
+		return;
+	}
+	file = p + MIX_ANON * ps;
+	hole = file + SEED_PAGES * ps;
+	ro = hole + MIX_HOLE * ps;
+	tail = ro + MIX_RO * ps;
+	if (mprotect(p, MIX_ANON * ps, PROT_READ | PROT_WRITE) != 0 ||
+	    madvise(p, MIX_ANON * ps, MADV_NOHUGEPAGE) != 0 ||
+	    munmap(hole, MIX_HOLE * ps) != 0 ||
+	    mprotect(ro, MIX_RO * ps, PROT_READ) != 0 ||
+	    mprotect(tail, MIX_TAIL * ps, PROT_READ | PROT_WRITE) != 0) {
+		tk_fail(rep, "mix layout: %s", strerror(errno));
+		return;
+	}
+	if (seed_at(arg, file, rep, MIX_AT_FILE) != 0)
+		return;
+	v = p;
+	for (size_t i = 0; i < MIX_W; i++)
+		v[i * ps] = 'M';
+	for (size_t i = MIX_W; i < MIX_W + MIX_Z; i++)
+		sum += v[i * ps];
+	memset(tail + MIX_TAIL_NONE * ps, 'T', (MIX_TAIL - MIX_TAIL_NONE) * ps);
+	if (drain_lru() != 0) {
+		tk_fail(rep, "mix layout: drain: %s", strerror(errno));
+		return;
+	}
+	rep->addr[MIX_AT_ANON] = (uintptr_t)p;
+	rep->addr[MIX_AT_HOLE] = (uintptr_t)hole;
+	rep->addr[MIX_AT_RO] = (uintptr_t)ro;
+	rep->addr[MIX_AT_TAIL] = (uintptr_t)tail;
+	rep->val[MIX_AT_ANON] = sum;
+	rep->ok = 1;
+}
+
+/* Whether this test can run things as nobody; logs a SKIP if not. */
+static bool
+can_be_nobody(const char *test)
+{
+	char why[256];
+
+	if (!am_root()) {
+		tk_log_skip(test, "not root: cannot become nobody");
+		return false;
+	}
+	if (!tk_can_exec_as(NOBODY_UID, NOBODY_GID, tk_pmstat_path(), why,
+	    sizeof(why)) || !tk_can_exec_as(NOBODY_UID, NOBODY_GID,
+	    "/proc/self/exe", why, sizeof(why))) {
+		tk_log_skip(test, "%s", why);
+		return false;
+	}
+	return true;
+}
+
+/* A NULL-terminated list of options, for pmstat_view(). */
+#define OPTS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The command line of a run, for messages. */
+static void
+describe(char *buf, size_t len, const char *const *args)
+{
+	buf[0] = '\0';
+	strlcat(buf, "pmstat", len);
+	for (; *args != NULL; args++) {
+		strlcat(buf, " ", len);
+		strlcat(buf, *args, len);
+	}
+}
+
+/*
+ * pmstat OPTS... --json --range START[-END] PID as uid (-1: as we are),
+ * which must exit 0. end 0: the range is the page at start alone.
+ */
+static json_t *
+pmstat_view(int uid, const char *const *opts, pid_t pid, uint64_t start,
+    uint64_t end)
+{
+	const char *args[24];
+	char r[64], p[16], cmd[512];
+	size_t n = 0;
+	json_t *root;
+	int status;
+
+	for (; *opts != NULL && n < 16; opts++)
+		args[n++] = *opts;
+	args[n++] = "--json";
+	args[n++] = "--range";
+	args[n++] = end ? rangearg(r, sizeof(r), start, end) :
+	    hexarg(r, sizeof(r), start);
+	args[n++] = pidarg(p, sizeof(p), pid);
+	args[n] = NULL;
+	describe(cmd, sizeof(cmd), args);
+	root = tk_pmstat_json(uid, uid >= 0 ? NOBODY_GID : -1, &status, args);
+	ck_assert_msg(status == 0, "%s (uid %d): exit %d", cmd, uid, status);
+	return root;
+}
+
+/* The array key of pid's entry; "runs" must not be there when key is "pages". */
+static json_t *
+items(json_t *root, pid_t pid, const char *key)
+{
+	json_t *proc = tk_json_process(root, pid);
+	json_t *a = json_object_get(proc, key);
+
+	ck_assert_msg(json_is_null(json_object_get(proc, "error")),
+	    "pmstat reported an error for %d", (int)pid);
+	ck_assert_msg(json_is_array(a), "no \"%s\" array for %d", key, (int)pid);
+	ck_assert_msg(json_object_get(proc, "mappings") == NULL ||
+	    strcmp(key, "mappings") == 0, "\"mappings\" next to \"%s\"", key);
+	ck_assert_msg(strcmp(key, "pages") != 0 ||
+	    json_object_get(proc, "runs") == NULL, "both pages and runs");
+	ck_assert_msg(strcmp(key, "runs") != 0 ||
+	    json_object_get(proc, "pages") == NULL, "both runs and pages");
+	return a;
+}
+
+/* A boolean that must be known (true or false, not null). */
+static bool
+known_bool(json_t *pg, const char *key, const char *what, long i)
+{
+	json_t *v = json_object_get(pg, key);
+
+	ck_assert_msg(json_is_boolean(v), "%s page %ld: %s is %s, expected "
+	    "true or false", what, i, key, v == NULL ? "missing" :
+	    json_is_null(v) ? "null" : "not a boolean");
+	return json_is_true(v);
+}
+
+/*
+ * The seed scenario page by page (--pages=all): 0 and 2 copied on write, 3
+ * the file's page-cache page, 1 not present (or, by fault-around, the
+ * file's page). priv: pmstat could read the kpage files.
+ */
+static void
+check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
+    const char *path, bool priv, const char *what)
+{
+	json_t *pages = items(root, pid, "pages");
+
+	ck_assert_msg(json_is_true(json_object_get(root, "privileged")) == priv,
+	    "%s: privileged is not %d", what, priv);
+	ck_assert_msg(json_array_size(pages) == SEED_PAGES,
+	    "%s: %zu pages listed, expected %d", what, json_array_size(pages),
+	    SEED_PAGES);
+	for (long i = 0; i < SEED_PAGES; i++) {
+		json_t *pg = json_array_get(pages, (size_t)i);
+		bool copy = i == 0 || i == 2;
+		bool present = known_bool(pg, "present", what, i);
+		bool file = known_bool(pg, "file", what, i);
+		bool cow = known_bool(pg, "cow_copied", what, i);
+		bool excl = known_bool(pg, "exclusive", what, i);
+		uint64_t pm = tk_json_hex(pg, "pagemap");
+		uint64_t w = tk_json_hex(pg, "flags");
+		const char *pp = json_string_value(json_object_get(pg, "path"));
+
+		ck_assert_msg(tk_json_hex(pg, "addr") == addr + (uint64_t)i * ps,
+		    "%s: entry %ld is 0x%" PRIx64 ", expected page %ld", what, i,
+		    tk_json_hex(pg, "addr"), i);
+		ck_assert_msg(pp != NULL && strcmp(pp, path) == 0,
+		    "%s page %ld: path %s, expected %s", what, i, pp, path);
+		ck_assert_msg(!known_bool(pg, "swapped", what, i) &&
+		    !known_bool(pg, "uffd_wp", what, i) &&
+		    !known_bool(pg, "guard", what, i) &&
+		    tk_json_is_null(pg, "swap_type") &&
+		    tk_json_is_null(pg, "swap_offset"),
+		    "%s page %ld: swapped, uffd_wp, guard or a swap entry", what,
+		    i);
+		if (copy)
+			ck_assert_msg(present && cow && !file && excl,
+			    "%s page %ld: present %d cow_copied %d file %d "
+			    "exclusive %d, expected a private copy (1 1 0 1)", what,
+			    i, present, cow, file, excl);
+		else if (i == 3 || present)
+			ck_assert_msg(present && file && !cow,
+			    "%s page %ld: present %d file %d cow_copied %d, "
+			    "expected the file's page (1 1 0)", what, i, present,
+			    file, cow);
+		else
+			ck_assert_msg(!file && !excl, "%s page 1: absent but "
+			    "file %d exclusive %d", what, file, excl);
+		if (present)
+			ck_assert_msg(!known_bool(pg, "zero", what, i),
+			    "%s page %ld: the zero page", what, i);
+		/* The raw pagemap entry and the flags word say the same. */
+		ck_assert_msg(!!(pm & PM_PRESENT) == present &&
+		    (!present || !!(pm & PM_FILE) == file) &&
+		    !!(pm & PM_EXCLUSIVE) == excl,
+		    "%s page %ld: pagemap 0x%" PRIx64 " disagrees with present "
+		    "%d file %d exclusive %d", what, i, pm, present, file, excl);
+		ck_assert_msg(!!(w & W_ANON) == copy && !!(w & W_FILE) == file &&
+		    !!(w & W_EXCLUSIVE) == excl && !(w & W_SWAP) &&
+		    !(w & W_ZERO_PAGE) && (present || w == 0),
+		    "%s page %ld: flags 0x%" PRIx64 " (anon %d file %d "
+		    "mmap_exclusive %d), expected anon %d file %d mmap_exclusive "
+		    "%d", what, i, w, !!(w & W_ANON), !!(w & W_FILE),
+		    !!(w & W_EXCLUSIVE), copy, file, excl);
+		if (priv && present) {
+			ck_assert_msg(!tk_json_is_null(pg, "pfn") &&
+			    tk_json_hex(pg, "pfn") == (pm & PM_PFN) &&
+			    tk_json_hex(pg, "pfn") != 0,
+			    "%s page %ld: pfn %s, pagemap 0x%" PRIx64, what, i,
+			    json_string_value(json_object_get(pg, "pfn")), pm);
+			ck_assert_msg(tk_json_int(pg, "kpagecount") == 1,
+			    "%s page %ld: kpagecount %" PRId64, what, i,
+			    tk_json_int(pg, "kpagecount"));
+			ck_assert_msg(json_is_array(json_object_get(pg,
+			    "kpageflags")), "%s page %ld: kpageflags not a list",
+			    what, i);
+			ck_assert_msg(flag_in(pg, "anon") == copy &&
+			    flag_in(pg, "swapbacked") == copy,
+			    "%s page %ld: kpageflags anon %d swapbacked %d, "
+			    "expected %d", what, i, flag_in(pg, "anon"),
+			    flag_in(pg, "swapbacked"), copy);
+		} else {
+			EXPECT_NULL(pg, "pfn");
+			EXPECT_NULL(pg, "kpagecount");
+			EXPECT_NULL(pg, "kpageflags");
+		}
+		if (!priv) {
+			/*
+			 * Without CAP_SYS_ADMIN the PFN bits read 0 and the word
+			 * is pagemap's alone: KPF_ANON for a present page
+			 * without the file bit (the zero page being known from
+			 * PAGEMAP_SCAN), and the PF_* bits.
+			 */
+			uint64_t want = (copy ? W_ANON : 0) | (file ? W_FILE : 0) |
+			    (excl ? W_EXCLUSIVE : 0);
+
+			ck_assert_msg((pm & PM_PFN) == 0, "%s page %ld: a PFN "
+			    "without privilege: pagemap 0x%" PRIx64, what, i, pm);
+			ck_assert_msg(w == want, "%s page %ld: flags 0x%" PRIx64
+			    ", expected 0x%" PRIx64, what, i, w, want);
+		}
+	}
+}
+
+/*
+ * The table (--pages: runs; --pages=all) as uid: the Flags column's fourth
+ * letter is 'c' (copied on write) exactly on pages 0 and 2. Rows are
+ * expanded by their page count and matched by address; every page of the
+ * range must be covered once.
+ */
+static void
+check_seed_table(int uid, const char *mode, pid_t pid, uint64_t addr)
+{
+	char r[64], p[16], cmd[256], *out = NULL, *line, *save = NULL;
+	const char *args[] = { mode, "--range",
+	    rangearg(r, sizeof(r), addr, addr + SEED_PAGES * ps),
+	    pidarg(p, sizeof(p), pid), NULL };
+	int seen[SEED_PAGES] = { 0 }, status, rows = 0;
+
+	describe(cmd, sizeof(cmd), args);
+	status = tk_run_pmstat(uid, uid >= 0 ? NOBODY_GID : -1, &out, args);
+	ck_assert_msg(status == 0 && out != NULL, "%s: exit %d", cmd, status);
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char state[16], flags[16];
+		uint64_t a, n;
+
+		/* Page rows start with a 16-digit address. */
+		if (strspn(line, "0123456789abcdef") != 16 ||
+		    sscanf(line, "%" SCNx64 " %" SCNu64 " %15s %15s", &a, &n,
+		    state, flags) != 4)
+			continue;
+		rows++;
+		ck_assert_msg(strlen(flags) == 7, "%s: Flags column '%s'", cmd,
+		    flags);
+		ck_assert_msg(a >= addr && n >= 1 &&
+		    a + n * ps <= addr + SEED_PAGES * ps && (a - addr) % ps == 0,
+		    "%s: row 0x%" PRIx64 " x %" PRIu64 " outside the range", cmd,
+		    a, n);
+		for (uint64_t k = 0; k < n; k++) {
+			size_t i = (size_t)((a - addr) / ps + k);
+			bool copy = i == 0 || i == 2;
+
+			seen[i]++;
+			ck_assert_msg((flags[3] == 'c') == copy,
+			    "%s: page %zu has Flags %s: cow_copied should be %s",
+			    cmd, i, flags, copy ? "'c'" : "clear ('.')");
+			ck_assert_msg(!copy || strcmp(state, "present") == 0,
+			    "%s: page %zu is %s", cmd, i, state);
+		}
+	}
+	for (size_t i = 0; i < SEED_PAGES; i++)
+		ck_assert_msg(seen[i] == 1, "%s: page %zu in %d rows\n%s", cmd, i,
+		    seen[i], out);
+	ck_assert_msg(strcmp(mode, "--pages=all") != 0 || rows == SEED_PAGES,
+	    "%s: %d rows", cmd, rows);
+	free(out);
+}
+
+START_TEST(test_pages_seed)
+{
+	struct tk_child c;
+	char path[64];
+	json_t *root;
+	uint64_t a;
+
+	make_seed_file(path, sizeof(path));
+	spawn("seed", path, -1, &c);
+	a = c.rep.addr[0];
+	root = pmstat_view(-1, OPTS("--pages=all"), c.pid, a, a + SEED_PAGES * ps);
+	check_seed_page_objects(root, c.pid, a, path, am_root(), "--pages=all");
+	json_decref(root);
+	/* JSON's default is one object per page too. */
+	root = pmstat_view(-1, OPTS("--pages"), c.pid, a, a + SEED_PAGES * ps);
+	check_seed_page_objects(root, c.pid, a, path, am_root(), "--pages");
+	json_decref(root);
+	check_seed_table(-1, "--pages", c.pid, a);
+	tk_kill(&c);
+}
+END_TEST
+
+/*
+ * The seed note's question without root: nobody asks about its own
+ * process. pagemap's file bit still tells the copies from the file's pages;
+ * PFN, kpagecount and kpageflags are unknown (null), cow_copied is not.
+ */
+START_TEST(test_pages_seed_unprivileged)
+{
+	struct tk_child c;
+	char path[64];
+	json_t *root;
+	uint64_t a;
+
+	if (!can_be_nobody("pages_seed_unprivileged"))
+		return;
+	make_seed_file(path, sizeof(path));
+	spawn("seed", path, NOBODY_UID, &c);
+	a = c.rep.addr[0];
+	ck_assert_msg(c.rep.val[0] == 'd', "page 3 read 0x%02x, not the file's",
+	    (unsigned)c.rep.val[0]);
+	root = pmstat_view(NOBODY_UID, OPTS("--pages=all"), c.pid, a,
+	    a + SEED_PAGES * ps);
+	check_seed_page_objects(root, c.pid, a, path, false,
+	    "--pages=all as nobody");
+	json_decref(root);
+	check_seed_table(NOBODY_UID, "--pages", c.pid, a);
+	check_seed_table(NOBODY_UID, "--pages=all", c.pid, a);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ---- runs against pages on 1 GiB ---------------------------------------- */
+
+struct run_rec {
+	size_t		first;		/* page index in the mapping */
+	size_t		n;
+	uint64_t	word;
+	bool		present;
+	bool		zero;
+};
+
+/*
+ * ck_assert_msg() records its location with the runner on every pass, a
+ * write per call: too slow for 262,144 rows. This one only fails.
+ */
+#define HOT_ASSERT(cond, ...) do {					\
+	if (!(cond))							\
+		ck_abort_msg(__VA_ARGS__);				\
+} while (0)
+
+/* Split a CSV line (no quoting: no field here needs it) into fields. */
+static size_t
+csv_split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	while (n < max) {
+		f[n++] = line;
+		if ((line = strchr(line, ',')) == NULL)
+			break;
+		*line++ = '\0';
+	}
+	return n;
+}
+
+static uint64_t
+parse_hex(const char *s, const char *what, size_t row)
+{
+	char *end;
+	uint64_t v;
+
+	HOT_ASSERT(strncmp(s, "0x", 2) == 0, "CSV row %zu: %s '%s' is not "
+	    "hex", row, what, s);
+	errno = 0;
+	v = strtoull(s + 2, &end, 16);
+	HOT_ASSERT(errno == 0 && *end == '\0' && end != s + 2,
+	    "CSV row %zu: bad %s '%s'", row, what, s);
+	return v;
+}
+
+/*
+ * pmstat --pages=all --csv -n over the 1 GiB: one row per page, read as it
+ * comes (about 30 MB of text) and held against the runs page by page: the
+ * same presence, zero page and flags word as the run that covers it.
+ */
+static void
+compare_csv_with_runs(int uid, const char *opt, pid_t pid, uint64_t base,
+    const struct run_rec *runs, size_t nruns, uint64_t volatile_bits,
+    const char *who)
+{
+	enum { C_PID, C_ADDR, C_PAGES, C_PRESENT, C_SWAPPED, C_FILE, C_EXCL,
+	    C_ZERO, C_SOFT_DIRTY, C_UFFD_WP, C_GUARD, C_PFN, C_SWAP_TYPE,
+	    C_SWAP_OFFSET, C_KPAGECOUNT, C_KPAGEFLAGS, C_COW, C_FLAGS, C_PATH,
+	    C_N };
+	char r[64], p[16], pidstr[16], *line = NULL, *f[C_N + 1];
+	const char *args[] = { "--pages=all", "--csv", "-n", opt ? opt : "-n",
+	    "--range", rangearg(r, sizeof(r), base, base + BLK_TOTAL * ps),
+	    pidarg(p, sizeof(p), pid), NULL };
+	size_t cap = 0, row = 0, k = 0;
+	FILE *fp;
+	pid_t ppid;
+	int status;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+	ppid = tk_pmstat_open(uid, uid >= 0 ? NOBODY_GID : -1, &fp, args);
+	ck_assert_msg(ppid > 0, "cannot run pmstat --pages=all --csv");
+	while (getline(&line, &cap, fp) > 0) {
+		size_t nf = csv_split(line, f, C_N + 1);
+		uint64_t addr, word;
+		bool present;
+
+		if (row >= BLK_TOTAL) {
+			row++;
+			continue;	/* counted, reported below */
+		}
+		HOT_ASSERT(nf == C_N, "%s CSV row %zu: %zu fields, expected %d",
+		    who, row, nf, C_N);
+		while (k < nruns && row >= runs[k].first + runs[k].n)
+			k++;
+		HOT_ASSERT(k < nruns && row >= runs[k].first,
+		    "%s CSV row %zu: in no run", who, row);
+		addr = parse_hex(f[C_ADDR], "addr", row);
+		word = parse_hex(f[C_FLAGS], "flags", row);
+		present = strcmp(f[C_PRESENT], "true") == 0;
+		HOT_ASSERT(strcmp(f[C_PID], pidstr) == 0 &&
+		    addr == base + row * ps && strcmp(f[C_PAGES], "1") == 0,
+		    "%s CSV row %zu: pid %s addr 0x%" PRIx64 " pages %s, expected "
+		    "%s 0x%" PRIx64 " 1", who, row, f[C_PID], addr, f[C_PAGES],
+		    pidstr, base + row * ps);
+		HOT_ASSERT((present || strcmp(f[C_PRESENT], "false") == 0) &&
+		    present == runs[k].present,
+		    "%s page %zu: present %s, its run (%zu at page %zu) %d", who,
+		    row, f[C_PRESENT], runs[k].n, runs[k].first, runs[k].present);
+		HOT_ASSERT((word & ~volatile_bits) ==
+		    (runs[k].word & ~volatile_bits),
+		    "%s page %zu: flags 0x%" PRIx64 ", its run (%zu pages at page "
+		    "%zu) 0x%" PRIx64, who, row, word, runs[k].n, runs[k].first,
+		    runs[k].word);
+		HOT_ASSERT(strcmp(f[C_ZERO], runs[k].zero ? "true" : "false")
+		    == 0, "%s page %zu: zero %s, its run %d", who, row, f[C_ZERO],
+		    runs[k].zero);
+		HOT_ASSERT(*f[C_PATH] == '\0', "%s page %zu: path '%s'", who,
+		    row, f[C_PATH]);
+		row++;
+	}
+	free(line);
+	status = tk_pmstat_close(fp, ppid);
+	ck_assert_msg(status == 0, "%s: pmstat --pages=all --csv exited %d", who,
+	    status);
+	ck_assert_msg(row == BLK_TOTAL, "%s: %zu CSV rows, expected %zu (one "
+	    "per page)", who, row, BLK_TOTAL);
+}
+
+/*
+ * --pages=runs over the 1 GiB as uid (with opt, if not NULL), then the
+ * per-page CSV against the runs. The runs must tile the mapping in order,
+ * one run per block (a run breaks on the flags word, volatile_bits aside,
+ * and on kpagecount) in the block's state. The CSV's words are compared
+ * with their run's without volatile_bits.
+ */
+static void
+check_blocks(int uid, const char *opt, pid_t pid, uint64_t base,
+    uint64_t volatile_bits, const char *who)
+{
+	struct run_rec *runs;
+	json_t *root, *a, *run;
+	size_t i, next = 0, nruns;
+	bool kpage = uid < 0 && am_root() && opt == NULL;
+	int fd = -1;
+
+	root = opt ? pmstat_view(uid, OPTS("--pages=runs", opt), pid, base,
+	    base + BLK_TOTAL * ps) : pmstat_view(uid, OPTS("--pages=runs"), pid,
+	    base, base + BLK_TOTAL * ps);
+	a = items(root, pid, "runs");
+	nruns = json_array_size(a);
+	ck_assert_msg(nruns == BLK_N, "%s: %zu runs, expected %d (one per "
+	    "block of %d pages)", who, nruns, BLK_N, BLK_PAGES);
+	runs = calloc(nruns, sizeof(*runs));
+	ck_assert(runs != NULL);
+	if (uid < 0 && am_root())
+		fd = open_pagemap(pid);
+	json_array_foreach(a, i, run) {
+		uint64_t addr = tk_json_hex(run, "addr");
+		int64_t n = tk_json_int(run, "pages");
+		uint64_t w = tk_json_hex(run, "flags");
+		size_t blk = next / BLK_PAGES;
+		enum blk_state st = blk_state(blk);
+		bool present = known_bool(run, "present", who, (long)next);
+		bool zero = known_bool(run, "zero", who, (long)next);
+		bool excl = known_bool(run, "exclusive", who, (long)next);
+		json_t *kc = json_object_get(run, "kpagecount");
+
+		ck_assert_msg(addr == base + next * ps && n == BLK_PAGES, "%s: run %zu is %" PRId64 " pages at page %"
+		    PRIu64 ", expected block %zu at page %zu (%s, %d pages)", who,
+		    i, n, (addr - base) / ps, blk, next, blk_names[st],
+		    BLK_PAGES);
+		ck_assert_msg(present == (st != BLK_NONE) &&
+		    zero == (st == BLK_ZERO) && excl == (st == BLK_WRITTEN) &&
+		    !known_bool(run, "file", who, (long)next) &&
+		    !known_bool(run, "swapped", who, (long)next),
+		    "%s: run %zu (block %zu, %s): present %d zero %d exclusive %d",
+		    who, i, blk, blk_names[st], present, zero, excl);
+		switch (st) {
+		case BLK_WRITTEN:
+			ck_assert_msg((w & W_ANON) && (w & W_EXCLUSIVE) &&
+			    !(w & (W_ZERO_PAGE | W_FILE)), "%s: run %zu (written): "
+			    "flags 0x%" PRIx64, who, i, w);
+			break;
+		case BLK_ZERO:
+			ck_assert_msg((w & W_ZERO_PAGE) &&
+			    !(w & (W_ANON | W_FILE | W_EXCLUSIVE)),
+			    "%s: run %zu (zero page): flags 0x%" PRIx64, who, i, w);
+			break;
+		case BLK_NONE:
+			ck_assert_msg(w == 0, "%s: run %zu (untouched): flags 0x%"
+			    PRIx64, who, i, w);
+			break;
+		}
+		/* The zero page is mapped 0 times, by kpagecount. */
+		if (kpage && present)
+			ck_assert_msg(json_is_integer(kc) &&
+			    json_integer_value(kc) == (st == BLK_WRITTEN),
+			    "%s: run %zu (%s): kpagecount %s", who, i,
+			    blk_names[st], json_is_integer(kc) ? "wrong" : "unknown");
+		else
+			ck_assert_msg(json_is_null(kc), "%s: run %zu: kpagecount "
+			    "known", who, i);
+		/* A run's PFN is its first page's. */
+		if (fd >= 0 && present) {
+			uint64_t pm = pagemap_word(fd, addr);
+
+			ck_assert_msg(!tk_json_is_null(run, "pfn") &&
+			    tk_json_hex(run, "pfn") == (pm & PM_PFN),
+			    "%s: run %zu: pfn %s, its first page's 0x%" PRIx64, who,
+			    i, json_string_value(json_object_get(run, "pfn")),
+			    pm & PM_PFN);
+		}
+		runs[i] = (struct run_rec){ .first = next, .n = (size_t)n,
+		    .word = w, .present = present, .zero = zero };
+		next += (size_t)n;
+	}
+	ck_assert_msg(next == BLK_TOTAL, "%s: the runs cover %zu pages of %zu",
+	    who, next, BLK_TOTAL);
+	if (fd >= 0)
+		close(fd);
+	json_decref(root);
+	compare_csv_with_runs(uid, opt, pid, base, runs, nruns, volatile_bits,
+	    who);
+	free(runs);
+}
+
+/*
+ * Without kpageflags (--no-kpage, or as nobody) the words come from pagemap
+ * alone. With them, the kernel's LRU aging sets and clears referenced,
+ * active and idle page by page at any moment (kdamond, DAMON's
+ * physical-address monitor, runs on these machines and marks the pages it
+ * samples idle): runs do not break on those bits, and the per-page CSV,
+ * read later, may differ from the runs in them alone.
+ */
+START_TEST(test_pages_runs_1gib)
+{
+	struct tk_child c;
+	bool nobody = can_be_nobody("pages_runs_1gib (unprivileged part)");
+	uint64_t base;
+
+	spawn("blocks", NULL, nobody ? NOBODY_UID : -1, &c);
+	base = c.rep.addr[0];
+	ck_assert_int_eq(c.rep.val[0], 0);
+	check_blocks(-1, "--no-kpage", c.pid, base, 0, "--no-kpage");
+	if (nobody)
+		check_blocks(NOBODY_UID, NULL, c.pid, base, 0, "nobody");
+	if (am_root())
+		check_blocks(-1, NULL, c.pid, base, W_AGING, "root");
+	tk_kill(&c);
+}
+END_TEST
+
+/* ---- the summary against kpageflags read here ---------------------------- */
+
+/* Pages per flags word, unsorted. */
+struct hist {
+	size_t		n;
+	uint64_t	flags[64];
+	uint64_t	pages[64];
+};
+
+static void
+hist_add(struct hist *h, uint64_t w, uint64_t n)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->flags[i] == w) {
+			h->pages[i] += n;
+			return;
+		}
+	ck_assert_msg(h->n < 64, "more than 64 distinct flags words");
+	h->flags[h->n] = w;
+	h->pages[h->n++] = n;
+}
+
+static uint64_t
+hist_total(const struct hist *h)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		t += h->pages[i];
+	return t;
+}
+
+static bool
+hist_equal(const struct hist *a, const struct hist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		size_t j;
+
+		for (j = 0; j < b->n; j++)
+			if (b->flags[j] == a->flags[i])
+				break;
+		if (j == b->n || b->pages[j] != a->pages[i])
+			return false;
+	}
+	return true;
+}
+
+/* The pages with all of bits set. */
+static uint64_t
+hist_with(const struct hist *h, uint64_t bits)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		if ((h->flags[i] & bits) == bits)
+			t += h->pages[i];
+	return t;
+}
+
+static const char *
+hist_str(const struct hist *h, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < h->n; i++) {
+		char one[64];
+
+		snprintf(one, sizeof(one), " 0x%" PRIx64 ":%" PRIu64, h->flags[i],
+		    h->pages[i]);
+		strlcat(buf, one, len);
+	}
+	return buf;
+}
+
+/*
+ * What the summary should say of [start, end) of pid, from pagemap and
+ * /proc/kpageflags read here: the kpageflags word of every present page
+ * (KPF_SOFTDIRTY from pagemap where the kernel tracks it, as pmstat and
+ * page-types do), 0 for a swapped page. pmstat's bits 57-63 are its own.
+ */
+static void
+own_histogram(pid_t pid, uint64_t start, uint64_t end, bool soft_dirty,
+    struct hist *h)
+{
+	int pm = open_pagemap(pid);
+	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+
+	ck_assert_msg(kf >= 0, "open /proc/kpageflags: %s", strerror(errno));
+	memset(h, 0, sizeof(*h));
+	for (uint64_t a = start; a < end; a += ps) {
+		uint64_t w = pagemap_word(pm, a), k;
+
+		if (w & PM_PRESENT) {
+			ck_assert_msg(pread(kf, &k, sizeof(k),
+			    (off_t)((w & PM_PFN) * sizeof(k))) == (ssize_t)sizeof(k),
+			    "pread /proc/kpageflags: %s", strerror(errno));
+			if (soft_dirty && (w & PM_SOFTDIRTY))
+				k |= W_SOFTDIRTY;
+			hist_add(h, k, 1);
+		} else if ((w & PM_SWAPPED) && !(w & PM_GUARD)) {
+			hist_add(h, 0, 1);
+		}
+	}
+	close(kf);
+	close(pm);
+}
+
+/*
+ * A summary array (entries {flags, names, pages}), checked for its form:
+ * most pages first, a name for every bit, no empty entry, no word twice.
+ * Returns it masked to the kpageflags bits and re-aggregated in *masked,
+ * as it is in *raw.
+ */
+static void
+read_summary(json_t *a, struct hist *masked, struct hist *raw,
+    const char *what)
+{
+	json_t *e;
+	size_t i;
+	int64_t last = INT64_MAX;
+
+	memset(masked, 0, sizeof(*masked));
+	memset(raw, 0, sizeof(*raw));
+	ck_assert_msg(json_is_array(a), "%s: no summary array", what);
+	json_array_foreach(a, i, e) {
+		uint64_t w = tk_json_hex(e, "flags");
+		int64_t n = tk_json_int(e, "pages");
+		json_t *names = json_object_get(e, "names");
+
+		ck_assert_msg(n > 0 && n <= last, "%s: entry %zu has %" PRId64
+		    " pages after %" PRId64 ": not sorted by count", what, i, n,
+		    last);
+		last = n;
+		ck_assert_msg(json_is_array(names) && json_array_size(names) ==
+		    (size_t)__builtin_popcountll(w), "%s: flags 0x%" PRIx64
+		    " with %zu names", what, w, json_array_size(names));
+		for (size_t b = 0; b < raw->n; b++)
+			ck_assert_msg(raw->flags[b] != w, "%s: flags 0x%" PRIx64
+			    " twice", what, w);
+		hist_add(raw, w, (uint64_t)n);
+		hist_add(masked, w & W_KPAGEFLAGS, (uint64_t)n);
+	}
+}
+
+START_TEST(test_summary_kpageflags)
+{
+	struct tk_child c;
+	char path[64], b1[2048], b2[2048];
+	uint64_t anon, file, end, present;
+	struct hist own[2], all, before, pm, pmraw, mm, mmraw;
+	json_t *root = NULL, *maproot = NULL, *totals, *maps, *e;
+	bool sd = false, stable = false;
+	size_t i;
+
+	if (!am_root()) {
+		tk_log_skip("summary_kpageflags", "not root: /proc/kpageflags");
+		return;
+	}
+	make_seed_file(path, sizeof(path));
+	spawn("mix", path, -1, &c);
+	anon = c.rep.addr[MIX_AT_ANON];
+	file = c.rep.addr[MIX_AT_FILE];
+	end = file + SEED_PAGES * ps;
+	ck_assert_msg(file == anon + MIX_ANON * ps, "mix: the file mapping is "
+	    "not right after the anonymous one");
+	/*
+	 * kpageflags may change under us (the LRU); compare only when our
+	 * readings before and after pmstat's agree.
+	 */
+	root = pmstat_view(-1, OPTS("--summary"), c.pid, anon, end);
+	sd = !json_is_null(json_object_get(json_object_get(
+	    tk_json_process(root, c.pid), "totals"), "soft_dirty"));
+	for (int attempt = 0; attempt < 5 && !stable; attempt++) {
+		json_decref(root);
+		json_decref(maproot);
+		own_histogram(c.pid, anon, end, sd, &before);
+		root = pmstat_view(-1, OPTS("--summary"), c.pid, anon, end);
+		maproot = pmstat_view(-1, OPTS("--summary=mapping"), c.pid, anon,
+		    end);
+		own_histogram(c.pid, anon, file, sd, &own[0]);
+		own_histogram(c.pid, file, end, sd, &own[1]);
+		memset(&all, 0, sizeof(all));
+		for (int k = 0; k < 2; k++)
+			for (size_t j = 0; j < own[k].n; j++)
+				hist_add(&all, own[k].flags[j], own[k].pages[j]);
+		stable = hist_equal(&before, &all);
+		if (!stable)
+			fprintf(stderr, "summary_kpageflags: kpageflags changed "
+			    "during attempt %d:\n  before%s\n  after %s\n", attempt,
+			    hist_str(&before, b1, sizeof(b1)),
+			    hist_str(&all, b2, sizeof(b2)));
+	}
+	ck_assert_msg(stable, "kpageflags never held still for a reading");
+
+	/* Our own reading first: it must see the layout. */
+	ck_assert_msg(hist_with(&own[0], W_ANON) == MIX_W &&
+	    hist_with(&own[0], W_ZERO_PAGE) == MIX_Z &&
+	    hist_total(&own[0]) == MIX_W + MIX_Z,
+	    "our kpageflags reading of the anonymous mapping:%s",
+	    hist_str(&own[0], b1, sizeof(b1)));
+	ck_assert_msg(hist_with(&own[1], W_ANON) == 2 &&
+	    (hist_total(&own[1]) == 3 || hist_total(&own[1]) == 4),
+	    "our kpageflags reading of the file mapping:%s",
+	    hist_str(&own[1], b1, sizeof(b1)));
+
+	/* Per process: one summary of both mappings of the range. */
+	read_summary(items(root, c.pid, "summary"), &pm, &pmraw, "--summary");
+	ck_assert_msg(hist_equal(&pm, &all), "--summary (bits 0-56):%s\n"
+	    "kpageflags read by the test:%s", hist_str(&pm, b1, sizeof(b1)),
+	    hist_str(&all, b2, sizeof(b2)));
+	/* pmstat's own bits: the written anonymous pages are exclusive. */
+	ck_assert_msg(hist_with(&pmraw, W_ANON | W_EXCLUSIVE) == MIX_W + 2 &&
+	    hist_with(&pmraw, W_ZERO_PAGE | W_EXCLUSIVE) == 0 &&
+	    hist_with(&pmraw, W_FILE) == hist_total(&own[1]) - 2,
+	    "--summary: mmap_exclusive/file bits:%s",
+	    hist_str(&pmraw, b1, sizeof(b1)));
+	totals = json_object_get(tk_json_process(root, c.pid), "totals");
+	present = (uint64_t)(tk_json_int(totals, "present") +
+	    tk_json_int(totals, "swapped"));
+	ck_assert_msg(hist_total(&pmraw) == present, "--summary counts %" PRIu64
+	    " pages, the range has %" PRIu64 " present + swapped",
+	    hist_total(&pmraw), present);
+	ck_assert_int_eq(present, MIX_W + MIX_Z + hist_total(&own[1]));
+
+	/* Per mapping: the same numbers under each mapping's entry. */
+	maps = items(maproot, c.pid, "mappings");
+	ck_assert_msg(json_array_size(maps) == 2, "--summary=mapping: %zu "
+	    "mappings in the range, expected 2", json_array_size(maps));
+	memset(&all, 0, sizeof(all));
+	json_array_foreach(maps, i, e) {
+		const char *p = json_string_value(json_object_get(e, "path"));
+		uint64_t s = i ? file : anon;
+
+		ck_assert_msg(tk_json_hex(e, "start") == s &&
+		    tk_json_hex(e, "end") == (i ? end : file) &&
+		    p != NULL && strcmp(p, i ? path : "") == 0,
+		    "--summary=mapping entry %zu: %s-%s %s", i,
+		    json_string_value(json_object_get(e, "start")),
+		    json_string_value(json_object_get(e, "end")), p);
+		ck_assert_msg(json_is_string(json_object_get(e, "perms")),
+		    "--summary=mapping entry %zu: no perms", i);
+		read_summary(json_object_get(e, "summary"), &mm, &mmraw,
+		    "--summary=mapping");
+		ck_assert_msg(hist_equal(&mm, &own[i]), "--summary=mapping, %s "
+		    "(bits 0-56):%s\nkpageflags read by the test:%s",
+		    i ? "file" : "anon", hist_str(&mm, b1, sizeof(b1)),
+		    hist_str(&own[i], b2, sizeof(b2)));
+		for (size_t j = 0; j < mmraw.n; j++)
+			hist_add(&all, mmraw.flags[j], mmraw.pages[j]);
+	}
+	ck_assert_msg(hist_equal(&all, &pmraw), "the mappings' summaries do "
+	    "not add up to the process's:%s\nvs%s",
+	    hist_str(&all, b1, sizeof(b1)), hist_str(&pmraw, b2, sizeof(b2)));
+	totals = json_object_get(tk_json_process(maproot, c.pid), "totals");
+	ck_assert_msg(hist_total(&all) == (uint64_t)(tk_json_int(totals,
+	    "present") + tk_json_int(totals, "swapped")),
+	    "--summary=mapping: %" PRIu64 " pages, totals say otherwise",
+	    hist_total(&all));
+	json_decref(root);
+	json_decref(maproot);
+
+	/* --flags selects what is counted. */
+	root = pmstat_view(-1, OPTS("--summary", "--flags", "anon"), c.pid, anon,
+	    end);
+	read_summary(items(root, c.pid, "summary"), &pm, &pmraw,
+	    "--summary --flags anon");
+	ck_assert_msg(hist_with(&pmraw, W_ANON) == hist_total(&pmraw) &&
+	    hist_total(&pmraw) == MIX_W + 2, "--summary --flags anon:%s",
+	    hist_str(&pmraw, b1, sizeof(b1)));
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ---- --flags ----------------------------------------------------------- */
+
+/* The page indexes (from base) pmstat lists, in order, as a string. */
+static const char *
+listed(json_t *root, pid_t pid, uint64_t base, char *buf, size_t len)
+{
+	json_t *pages = items(root, pid, "pages"), *pg;
+	size_t i;
+
+	buf[0] = '\0';
+	json_array_foreach(pages, i, pg) {
+		char one[32];
+
+		snprintf(one, sizeof(one), "%s%" PRId64, i ? "," : "",
+		    (int64_t)(tk_json_hex(pg, "addr") - base) / (int64_t)ps);
+		strlcat(buf, one, len);
+	}
+	return buf;
+}
+
+/* --pages=all --flags... over the seed mapping lists exactly want. */
+static void
+expect_selected(int uid, pid_t pid, uint64_t a, const char *const *opts,
+    const char *want)
+{
+	char got[256], cmd[256];
+	json_t *root = pmstat_view(uid, opts, pid, a, a + SEED_PAGES * ps);
+
+	describe(cmd, sizeof(cmd), opts);
+	ck_assert_msg(strcmp(listed(root, pid, a, got, sizeof(got)), want) == 0,
+	    "%s (uid %d): pages %s listed, expected %s", cmd, uid, got, want);
+	json_decref(root);
+}
+
+static void
+check_flag_selections(int uid, pid_t pid, uint64_t a)
+{
+	json_t *root = pmstat_view(uid, OPTS("--pages=all"), pid, a,
+	    a + SEED_PAGES * ps);
+	json_t *p1 = json_array_get(items(root, pid, "pages"), 1);
+	bool p1_file = tk_json_bool(p1, "present");
+
+	/* Page 1, when fault-around brought it in, is the file's page. */
+	ck_assert_msg(!p1_file || tk_json_bool(p1, "file"), "page 1 present "
+	    "but not a file page");
+	json_decref(root);
+	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "anon"),
+	    "0,2");
+	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "~anon"),
+	    "1,3");
+	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "anon",
+	    "--flags", "file"), p1_file ? "0,1,2,3" : "0,2,3");
+	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "file"),
+	    p1_file ? "1,3" : "3");
+	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags",
+	    "~anon,~file"), p1_file ? "" : "1");
+	/* page-types' long name for anon. */
+	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "anonymous"),
+	    "0,2");
+}
+
+/* pmstat ARGS as uid: exit status, stdout and stderr. */
+static int
+run_err(int uid, const char *const *args, char **out, char **err)
+{
+	int status = tk_run_pmstat_err(uid, uid >= 0 ? NOBODY_GID : -1, out, err,
+	    args);
+
+	ck_assert_msg(status >= 0 && *out != NULL && *err != NULL,
+	    "cannot run pmstat");
+	return status;
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(test_pages_flags)
+{
+	struct tk_child c;
+	char path[64], r[64], p[16], *out, *err;
+	uint64_t a;
+	int status;
+
+	make_seed_file(path, sizeof(path));
+	spawn("seed", path, -1, &c);
+	a = c.rep.addr[0];
+	check_flag_selections(-1, c.pid, a);
+	/* An unknown flag is a usage error. */
+	status = run_err(-1, OPTS("--pages=all", "--flags", "bogus", "--range",
+	    rangearg(r, sizeof(r), a, a + SEED_PAGES * ps),
+	    pidarg(p, sizeof(p), c.pid)), &out, &err);
+	ck_assert_msg(status == 2 && count_lines(err) == 1 &&
+	    strstr(err, "bogus") != NULL && *out == '\0',
+	    "--flags bogus: exit %d, stderr \"%s\", stdout \"%s\"; expected 2, "
+	    "one line naming bogus, nothing", status, err, out);
+	free(out);
+	free(err);
+	tk_kill(&c);
+
+	if (!can_be_nobody("pages_flags (unprivileged part)"))
+		return;
+	spawn("seed", path, NOBODY_UID, &c);
+	a = c.rep.addr[0];
+	check_flag_selections(NOBODY_UID, c.pid, a);
+	/* lru is kpageflags' alone: refused, not an empty selection. */
+	status = run_err(NOBODY_UID, OPTS("--pages=all", "--json", "--flags",
+	    "lru", "--range", rangearg(r, sizeof(r), a, a + SEED_PAGES * ps),
+	    pidarg(p, sizeof(p), c.pid)), &out, &err);
+	ck_assert_msg(status == 1 && count_lines(err) == 1 &&
+	    strstr(err, "lru") != NULL && *out == '\0',
+	    "--flags lru as nobody: exit %d, stderr \"%s\", stdout \"%s\"; "
+	    "expected 1, one line naming lru, nothing", status, err, out);
+	free(out);
+	free(err);
+	tk_kill(&c);
+}
+END_TEST
+
+/* ---- --range edge cases for --pages ------------------------------------- */
+
+/* The pages listed must be exactly want[0..n) (addresses), in order. */
+static void
+expect_page_addrs(json_t *root, pid_t pid, const uint64_t *want,
+    const char *const *paths, size_t n, const char *what)
+{
+	json_t *pages = items(root, pid, "pages");
+
+	ck_assert_msg(json_array_size(pages) == n, "%s: %zu pages listed, "
+	    "expected %zu", what, json_array_size(pages), n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *pg = json_array_get(pages, i);
+		const char *p = json_string_value(json_object_get(pg, "path"));
+
+		ck_assert_msg(tk_json_hex(pg, "addr") == want[i], "%s: entry %zu "
+		    "is 0x%" PRIx64 ", expected 0x%" PRIx64, what, i,
+		    tk_json_hex(pg, "addr"), want[i]);
+		ck_assert_msg(p != NULL && strcmp(p, paths[i]) == 0,
+		    "%s: 0x%" PRIx64 " has path \"%s\", expected \"%s\"", what,
+		    want[i], p, paths[i]);
+	}
+}
+
+/* Whether pid maps [vsyscall] at 0xffffffffff600000. */
+static bool
+has_vsyscall(pid_t pid)
+{
+	struct tk_smaps *sm;
+	ssize_t n = tk_smaps_read(pid, &sm);
+	bool found = false;
+
+	for (ssize_t i = 0; i < n; i++)
+		if (sm[i].start == UINT64_C(0xffffffffff600000) &&
+		    strcmp(sm[i].path, "[vsyscall]") == 0)
+			found = true;
+	free(sm);
+	return found;
+}
+
+/* --pages=runs over [start, end): the runs' (address, pages) in order. */
+static void
+expect_runs(pid_t pid, uint64_t start, uint64_t end, const uint64_t *addr,
+    const int64_t *n, size_t nruns, const char *what)
+{
+	json_t *root = pmstat_view(-1, OPTS("--pages=runs"), pid, start, end);
+	json_t *runs = items(root, pid, "runs"), *run;
+	size_t i;
+
+	ck_assert_msg(json_array_size(runs) == nruns, "%s: %zu runs, expected "
+	    "%zu", what, json_array_size(runs), nruns);
+	json_array_foreach(runs, i, run)
+		ck_assert_msg(tk_json_hex(run, "addr") == addr[i] &&
+		    tk_json_int(run, "pages") == n[i], "%s: run %zu is %" PRId64
+		    " pages at 0x%" PRIx64 ", expected %" PRId64 " at 0x%" PRIx64,
+		    what, i, tk_json_int(run, "pages"), tk_json_hex(run, "addr"),
+		    n[i], addr[i]);
+	json_decref(root);
+}
+
+START_TEST(test_pages_range_edges)
+{
+	struct tk_child c;
+	char path[64];
+	uint64_t anon, file, hole, ro, tail, want[8];
+	const char *paths[8];
+	json_t *root;
+
+	make_seed_file(path, sizeof(path));
+	spawn("mix", path, -1, &c);
+	anon = c.rep.addr[MIX_AT_ANON];
+	file = c.rep.addr[MIX_AT_FILE];
+	hole = c.rep.addr[MIX_AT_HOLE];
+	ro = c.rep.addr[MIX_AT_RO];
+	tail = c.rep.addr[MIX_AT_TAIL];
+	ck_assert(file == anon + MIX_ANON * ps && hole == file + SEED_PAGES * ps &&
+	    ro == hole + MIX_HOLE * ps && tail == ro + MIX_RO * ps);
+
+	/* Across two adjacent mappings: both, in order, each its own path. */
+	root = pmstat_view(-1, OPTS("--pages=all"), c.pid, file - 2 * ps,
+	    file + 2 * ps);
+	for (size_t i = 0; i < 4; i++) {
+		want[i] = file - 2 * ps + i * ps;
+		paths[i] = i < 2 ? "" : path;
+	}
+	expect_page_addrs(root, c.pid, want, paths, 4, "across two mappings");
+	json_decref(root);
+
+	/*
+	 * ro's pages and tail's first ones are in the same state (untouched
+	 * anonymous, flags 0) on both sides of a mapping boundary: listed one
+	 * by one, in order; as runs, one per mapping, never one across.
+	 */
+	root = pmstat_view(-1, OPTS("--pages=all"), c.pid, ro,
+	    tail + MIX_TAIL_NONE * ps);
+	for (size_t i = 0; i < MIX_RO + MIX_TAIL_NONE; i++) {
+		want[i] = ro + i * ps;
+		paths[i] = "";
+	}
+	expect_page_addrs(root, c.pid, want, paths, MIX_RO + MIX_TAIL_NONE,
+	    "across two mappings in the same state");
+	json_decref(root);
+	expect_runs(c.pid, ro, tail + MIX_TAIL_NONE * ps,
+	    (const uint64_t[]){ ro, tail },
+	    (const int64_t[]){ MIX_RO, MIX_TAIL_NONE }, 2,
+	    "runs across two mappings in the same state");
+	expect_runs(c.pid, ro, tail + MIX_TAIL * ps,
+	    (const uint64_t[]){ ro, tail, tail + MIX_TAIL_NONE * ps },
+	    (const int64_t[]){ MIX_RO, MIX_TAIL_NONE, MIX_TAIL - MIX_TAIL_NONE },
+	    3, "runs over ro and tail");
+
+	/*
+	 * Across a hole: the last page of the file mapping, MIX_HOLE unmapped
+	 * pages, the first two of ro. pmstat lists the pages of mappings; an
+	 * address in no mapping has no page (pagemap would read 0 there, as
+	 * for a page not present), so the hole's pages are left out, not
+	 * shown as "not present".
+	 */
+	root = pmstat_view(-1, OPTS("--pages=all"), c.pid, file + 3 * ps,
+	    ro + 2 * ps);
+	want[0] = file + 3 * ps;
+	paths[0] = path;
+	want[1] = ro;
+	want[2] = ro + ps;
+	paths[1] = paths[2] = "";
+	expect_page_addrs(root, c.pid, want, paths, 3, "across a hole");
+	json_decref(root);
+	expect_runs(c.pid, file + 3 * ps, ro + 2 * ps,
+	    (const uint64_t[]){ file + 3 * ps, ro }, (const int64_t[]){ 1, 2 }, 2,
+	    "runs across a hole");
+	/* The hole alone: nothing, and no error. */
+	root = pmstat_view(-1, OPTS("--pages=all"), c.pid, hole,
+	    hole + MIX_HOLE * ps);
+	expect_page_addrs(root, c.pid, want, paths, 0, "the hole alone");
+	json_decref(root);
+
+	/* The last page of the address space: no mapping, nothing listed. */
+	root = pmstat_view(-1, OPTS("--pages=all"), c.pid,
+	    UINT64_C(0xfffffffffffff000), 0);
+	expect_page_addrs(root, c.pid, want, paths, 0, "the last page");
+	json_decref(root);
+
+	/* [vsyscall], above the task's address space: one page, not present. */
+	if (!has_vsyscall(c.pid)) {
+		tk_log_skip("pages_range_edges", "no [vsyscall] mapping");
+	} else {
+		json_t *pg;
+
+		root = pmstat_view(-1, OPTS("--pages=all"), c.pid,
+		    UINT64_C(0xffffffffff600000), 0);
+		want[0] = UINT64_C(0xffffffffff600000);
+		paths[0] = "[vsyscall]";
+		expect_page_addrs(root, c.pid, want, paths, 1, "[vsyscall]");
+		pg = json_array_get(items(root, c.pid, "pages"), 0);
+		ck_assert_msg(!tk_json_bool(pg, "present") &&
+		    !tk_json_bool(pg, "swapped") && tk_json_is_null(pg, "pfn"),
+		    "[vsyscall]: present %d swapped %d",
+		    tk_json_bool(pg, "present"), tk_json_bool(pg, "swapped"));
+		json_decref(root);
+	}
+	tk_kill(&c);
+}
+END_TEST
+
 /* ==== the suite ========================================================= */
 
 static TCase *
@@ -1972,6 +3304,13 @@ integration_suite(void)
 	tcase_add_test(tc, test_missing_pid);
 	tcase_add_test(tc, test_range);
 	tcase_add_test(tcase(s, "no_kpage"), test_no_kpage);
+	tc = tcase(s, "pages");
+	tcase_add_test(tc, test_pages_seed);
+	tcase_add_test(tc, test_pages_seed_unprivileged);
+	tcase_add_test(tc, test_pages_flags);
+	tcase_add_test(tc, test_pages_range_edges);
+	tcase_add_test(tcase(s, "pages_runs"), test_pages_runs_1gib);
+	tcase_add_test(tcase(s, "summary"), test_summary_kpageflags);
 	return s;
 }
 

@@ -576,6 +576,169 @@ tk_pmstat_json(int uid, int gid, int *status, const char *const *args)
 	return root;
 }
 
+/*
+ * Start $PMSTAT with args as uid/gid (uid < 0: as we are), its stdout on
+ * a pipe whose read end is *outfd and, with errfd, its stderr on another.
+ * Returns its pid, or -1.
+ */
+static pid_t
+pmstat_start(int uid, int gid, const char *const *args, int *outfd,
+    int *errfd)
+{
+	char *argv[32];
+	size_t n = 0;
+	pid_t parent = getpid(), pid = -1;
+	int op[2] = { -1, -1 }, ep[2] = { -1, -1 };
+
+	argv[n++] = strdup(tk_pmstat_path());
+	for (size_t i = 0; args[i] != NULL && n < 31; i++)
+		argv[n++] = strdup(args[i]);
+	argv[n] = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (argv[i] == NULL)
+			goto out;
+	if (pipe2(op, O_CLOEXEC) != 0 || (errfd && pipe2(ep, O_CLOEXEC) != 0))
+		goto out;
+	if ((pid = fork()) < 0)
+		goto out;
+	if (pid == 0) {
+		die_with_parent(parent);
+		if (dup2(op[1], STDOUT_FILENO) < 0 ||
+		    (errfd && dup2(ep[1], STDERR_FILENO) < 0))
+			_exit(127);
+		if (uid >= 0 && drop_to(uid, gid) != 0)
+			_exit(127);
+		execv(argv[0], argv);
+		fprintf(stderr, "testkit: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	*outfd = op[0];
+	op[0] = -1;
+	if (errfd) {
+		*errfd = ep[0];
+		ep[0] = -1;
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (op[i] >= 0)
+			close(op[i]);
+		if (ep[i] >= 0)
+			close(ep[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(argv[i]);
+	return pid;
+}
+
+/* Reap pid: its exit status, 128 + signal, or -1. */
+static int
+pmstat_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+pid_t
+tk_pmstat_open(int uid, int gid, FILE **fp, const char *const *args)
+{
+	int fd;
+	pid_t pid = pmstat_start(uid, gid, args, &fd, NULL);
+
+	*fp = NULL;
+	if (pid < 0)
+		return -1;
+	if ((*fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		kill(pid, SIGKILL);
+		pmstat_wait(pid);
+		return -1;
+	}
+	return pid;
+}
+
+int
+tk_pmstat_close(FILE *fp, pid_t pid)
+{
+	/* Whatever is left unread: pmstat must not block on a full pipe. */
+	char buf[65536];
+
+	while (fread(buf, 1, sizeof(buf), fp) > 0)
+		;
+	fclose(fp);
+	return pmstat_wait(pid);
+}
+
+/* Append what fd has to *buf (NUL-terminated); 0 at EOF, 1 more to come, -1. */
+static int
+drain_some(int fd, char **buf, size_t *len, size_t *cap)
+{
+	ssize_t r;
+
+	if (*cap - *len < 65536) {
+		char *nb = realloc(*buf, *cap * 2 + 65536 + 1);
+
+		if (nb == NULL)
+			return -1;
+		*buf = nb;
+		*cap = *cap * 2 + 65536;
+	}
+	r = read(fd, *buf + *len, *cap - *len);
+	if (r < 0)
+		return errno == EINTR ? 1 : -1;
+	*len += (size_t)r;
+	(*buf)[*len] = '\0';
+	return r > 0;
+}
+
+int
+tk_run_pmstat_err(int uid, int gid, char **out, char **err,
+    const char *const *args)
+{
+	char *buf[2] = { NULL, NULL };
+	size_t len[2] = { 0, 0 }, cap[2] = { 0, 0 };
+	struct pollfd pfd[2];
+	int fds[2], status;
+	pid_t pid;
+
+	*out = *err = NULL;
+	if ((pid = pmstat_start(uid, gid, args, &fds[0], &fds[1])) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		pfd[i].fd = fds[i];
+		pfd[i].events = POLLIN;
+		/* An empty stream is an empty string, not NULL. */
+		buf[i] = calloc(1, 1);
+	}
+	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 || pfd[i].revents == 0)
+				continue;
+			if (drain_some(pfd[i].fd, &buf[i], &len[i], &cap[i]) <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	status = pmstat_wait(pid);
+	*out = buf[0];
+	*err = buf[1];
+	return status;
+}
+
 bool
 tk_can_exec_as(int uid, int gid, const char *path, char *why, size_t len)
 {

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -127,6 +128,20 @@ int	tk_run_pmstat(int uid, int gid, char **out, const char *const *args);
 
 /* As tk_run_pmstat, and parse the output as JSON (fails the test if not). */
 json_t	*tk_pmstat_json(int uid, int gid, int *status, const char *const *args);
+
+/*
+ * Start $PMSTAT with args (as uid/gid if uid >= 0) and hand its stdout over
+ * as *fp, to be read as it comes: for outputs too large to hold. Its stderr
+ * goes to ours. Returns its pid, or -1 (*fp NULL).
+ */
+pid_t	tk_pmstat_open(int uid, int gid, FILE **fp, const char *const *args);
+
+/* Read fp to its end, close it and reap pid: as tk_run_pmstat's status. */
+int	tk_pmstat_close(FILE *fp, pid_t pid);
+
+/* As tk_run_pmstat, with pmstat's stderr in *err (malloc'd) as well. */
+int	tk_run_pmstat_err(int uid, int gid, char **out, char **err,
+	    const char *const *args);
 
 /* Whether path can be executed by uid/gid; reason in why if not. */
 bool	tk_can_exec_as(int uid, int gid, const char *path, char *why, size_t len);
