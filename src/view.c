@@ -67,7 +67,8 @@ continues(const struct page_run *r, const struct maps_entry *e, uint64_t addr,
 {
 	const struct page_obs *f = &r->first;
 
-	if (!r->open || r->e != e || addr != r->addr + r->npages * page_size ||
+	if (!r->open || r->mstart != e->start ||
+	    addr != r->addr + r->npages * page_size ||
 	    (word & ~RUN_VOLATILE) != (r->word & ~RUN_VOLATILE))
 		return false;
 	/* The word can be blind to presence (no scan, no root): say it apart. */
@@ -111,7 +112,8 @@ view_page(struct view *v, const struct maps_entry *e,
 	}
 	if ((err = flush_run(v)) != 0)
 		return err;
-	v->run = (struct page_run){ .open = true, .e = e, .kind = *kind,
+	v->run = (struct page_run){ .open = true, .e = e, .mstart = e->start,
+	    .kind = *kind,
 	    .addr = addr, .npages = 1, .word = word, .first = *o };
 	return 0;
 }

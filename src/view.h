@@ -14,7 +14,8 @@
 /* Consecutive pages of one mapping in the same state, not yet printed. */
 struct page_run {
 	bool			 open;
-	const struct maps_entry	*e;
+	const struct maps_entry	*e;	/* valid until the mapping ends */
+	uint64_t		 mstart;	/* which mapping: e is reused */
 	struct mapping_kind	 kind;
 	uint64_t		 addr;
 	uint64_t		 npages;
