@@ -15,11 +15,13 @@
 
 enum {
 	OPT_NO_SCAN = CHAR_MAX + 1,
+	OPT_FULL_JOIN,
 };
 
 static const struct option long_options[] = {
 	{ "csv",	no_argument,		NULL, 'c' },
 	{ "flags",	required_argument,	NULL, 'F' },
+	{ "full-join",	no_argument,		NULL, OPT_FULL_JOIN },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "no-headers",	no_argument,		NULL, 'n' },
@@ -61,6 +63,8 @@ cli_usage(FILE *fp)
 	    " -n, --no-headers         no header line (table and CSV)\n"
 	    " -N, --no-kpage           do not read /proc/kpagecount and /proc/kpageflags\n"
 	    "     --no-scan            do not use the PAGEMAP_SCAN ioctl\n"
+	    "     --full-join          read the kpage words of every present page,\n"
+	    "                          also those the counters do not need\n"
 	    "\n -h, --help               display this help\n"
 	    " -V, --version            display version\n"
 	    "\nAvailable output columns:\n", fp);
@@ -240,6 +244,9 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 		break;
 	case OPT_NO_SCAN:
 		o->no_scan = true;
+		break;
+	case OPT_FULL_JOIN:
+		o->full_join = true;
 		break;
 	case 'o':
 		n = col_parse_list(arg, o->cols, COL_COUNT, &bad);

@@ -27,6 +27,7 @@ struct options {
 	bool		 no_headers;
 	bool		 no_kpage;
 	bool		 no_scan;
+	bool		 full_join;	/* read every kpage word, needed or not */
 	bool		 have_range;
 	uint64_t	 range_start;	/* bytes, page aligned */
 	uint64_t	 range_end;	/* exclusive */

@@ -53,10 +53,13 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 
 	in->words = calloc(in->batch, sizeof(*in->words));
 	in->pfns = calloc(in->batch, sizeof(*in->pfns));
+	in->cpfns = calloc(in->batch, sizeof(*in->cpfns));
+	in->plan.full = true;
 	in->kflags = calloc(in->batch, sizeof(*in->kflags));
 	in->kcounts = calloc(in->batch, sizeof(*in->kcounts));
 	in->scan = calloc(in->batch, sizeof(*in->scan));
-	if (!in->words || !in->pfns || !in->kflags || !in->kcounts || !in->scan) {
+	if (!in->words || !in->pfns || !in->cpfns || !in->kflags || !in->kcounts ||
+	    !in->scan) {
 		inspector_release(in);
 		return -ENOMEM;
 	}
@@ -71,6 +74,8 @@ inspector_release(struct inspector *in)
 	hugetlb_release(&in->huge);
 	free(in->words);
 	free(in->pfns);
+	free(in->cpfns);
+	in->cpfns = NULL;
 	free(in->kflags);
 	free(in->kcounts);
 	free(in->scan);
@@ -108,11 +113,24 @@ read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 		return err;
 	if (!in->have_kpage)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		in->pfns[i] = pm_pfn(in->words[i]);
 	memset(in->kflags, 0, n * sizeof(*in->kflags));
 	memset(in->kcounts, 0, n * sizeof(*in->kcounts));
-	return kpage_join(&in->kp, in->pfns, n, in->kflags, in->kcounts);
+	/* The plan needs the zero page told by the scan; without it, read all. */
+	if (in->plan.full || !w->scan) {
+		for (size_t i = 0; i < n; i++)
+			in->pfns[i] = pm_pfn(in->words[i]);
+		return kpage_join(&in->kp, in->pfns, n, in->kflags, in->kcounts);
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned int need = joinplan_need(&in->plan, in->words[i], in->scan[i]);
+		uint64_t pfn = pm_pfn(in->words[i]);
+
+		in->pfns[i] = (need & JOIN_FLAGS) ? pfn : 0;
+		in->cpfns[i] = (need & JOIN_COUNT) ? pfn : 0;
+	}
+	if ((err = kpage_join(&in->kp, in->pfns, n, in->kflags, NULL)) != 0)
+		return err;
+	return kpage_join(&in->kp, in->cpfns, n, NULL, in->kcounts);
 }
 
 struct mapping_walk {

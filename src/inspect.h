@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "hugetlb.h"
+#include "joinplan.h"
 #include "kpage.h"
 #include "maps.h"
 #include "probe.h"
@@ -30,8 +31,10 @@ struct inspector {
 	bool		 scan_ok;	/* PAGEMAP_SCAN answers (and is wanted) */
 	struct kpage	 kp;
 	struct hugetlb_devs huge;	/* hugetlbfs devices */
+	struct join_plan plan;		/* which kpage words to read */
 	uint64_t	*words;
-	uint64_t	*pfns;
+	uint64_t	*pfns;		/* PFNs whose kpageflags are needed */
+	uint64_t	*cpfns;		/* PFNs whose kpagecount is needed */
 	uint64_t	*kflags;
 	uint64_t	*kcounts;
 	uint8_t		*scan;
@@ -52,7 +55,11 @@ struct inspect_ops {
 	void			*arg;
 };
 
-/* Probe the kernel and open the kpage files when allowed. Returns 0 or -errno. */
+/*
+ * Probe the kernel and open the kpage files when allowed. The join plan
+ * starts full; set in->plan with joinplan_init() to read less.
+ * Returns 0 or -errno.
+ */
 int	inspector_init(struct inspector *in, const struct inspect_opts *o);
 void	inspector_release(struct inspector *in);
 

@@ -154,6 +154,20 @@ note_unknowns(const struct inspector *in, const struct options *opts,
 	warnx("note: %s: %s shown as -", why, names);
 }
 
+/* The counters the output will print: what the kpage join must serve. */
+static uint32_t
+wanted_counters(const struct output *out)
+{
+	uint32_t wanted = 0;
+
+	if (out->opts->format == FMT_JSON)
+		return CTR_ALL;
+	for (size_t i = 0; i < out->ncols; i++)
+		if (columns[out->cols[i]].kind == COLK_COUNTER)
+			wanted |= CTR_BIT(columns[out->cols[i]].counter);
+	return wanted;
+}
+
 /*
  * A --flags selection on a bit this run cannot see would select nothing, or
  * everything, without a word: refuse it instead.
@@ -240,6 +254,8 @@ main(int argc, char **argv)
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
 	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
+	joinplan_init(&in.plan, wanted_counters(&run.out), opts.full_join ||
+	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 
 	if (run.out.ops->begin(&run.out) < 0)
 		run.write_errno = errno;

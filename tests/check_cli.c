@@ -99,6 +99,9 @@ START_TEST(test_long_options)
 	ck_assert(opts.no_scan);
 	ck_assert(!opts.no_kpage);
 	cli_free(&opts);
+	ck_assert_int_eq(parse("--full-join", "1"), CLI_OK);
+	ck_assert(opts.full_join);
+	cli_free(&opts);
 	ck_assert_int_eq(parse("--output", "pss,path", "1"), CLI_OK);
 	ck_assert_uint_eq(opts.ncols, 2);
 	ck_assert_int_eq(opts.cols[0], COL_COUNTER0 + CTR_PSS);
@@ -586,7 +589,7 @@ START_TEST(test_usage_text)
 	FILE *fp = open_memstream(&text, &len);
 	static const char *const opts_listed[] = {
 		"--csv", "--flags", "--summary", "--help", "--json", "--no-headers",
-		"--no-kpage", "--no-scan",
+		"--no-kpage", "--no-scan", "--full-join",
 		"--output", "--pages", "--pid", "--range", "--unit", "--version",
 		" -c,", " -h,", " -j,", " -n,", " -N,", " -o,", " -P,", " -p,", " -r,",
 		" -U,", " -V,",

@@ -424,6 +424,28 @@ count_swapped(const char *m, size_t n)
 }
 
 /* SWAP_N pages written, SWAP_OUT of them pushed out with MADV_PAGEOUT. */
+/* MADV_PAGEOUT the SWAP_OUT pages at p until all are in swap; 0 or -1. */
+static int
+page_out(char *p, struct tk_report *rep)
+{
+	int got = 0;
+
+	for (int tries = 0; tries < 50; tries++) {
+		if (madvise(p, SWAP_OUT * ps, MADV_PAGEOUT) != 0) {
+			if (errno == EINVAL)
+				tk_skip(rep, "MADV_PAGEOUT not supported");
+			else
+				tk_fail(rep, "MADV_PAGEOUT: %s", strerror(errno));
+			return -1;
+		}
+		if ((got = count_swapped(p, SWAP_OUT)) == SWAP_OUT)
+			return 0;
+		usleep(20000);
+	}
+	tk_fail(rep, "MADV_PAGEOUT: %d of %d pages reached swap", got, SWAP_OUT);
+	return -1;
+}
+
 static void
 layout_swap(const char *arg, struct tk_report *rep)
 {
@@ -448,24 +470,28 @@ layout_swap(const char *arg, struct tk_report *rep)
 		for (size_t j = 0; j < ps; j += 8)
 			m[i * ps + j] = (char)(1 + (i * 31 + j) % 251);
 	out = m + SWAP_OUT * ps;
-	for (int tries = 0; tries < 50; tries++) {
-		if (madvise(out, SWAP_OUT * ps, MADV_PAGEOUT) != 0) {
-			if (errno == EINVAL)
-				tk_skip(rep, "MADV_PAGEOUT not supported");
-			else
-				tk_fail(rep, "MADV_PAGEOUT: %s", strerror(errno));
-			return;
-		}
-		if ((got = count_swapped(out, SWAP_OUT)) == SWAP_OUT)
-			break;
-		usleep(20000);
-	}
-	if (got != SWAP_OUT) {
-		tk_fail(rep, "MADV_PAGEOUT: %d of %d pages reached swap", got,
-		    SWAP_OUT);
+	if (page_out(out, rep) != 0)
+		return;
+	rep->addr[0] = (uintptr_t)m;
+	/*
+	 * A second mapping, paged out and then partly read back: those pages
+	 * are clean swap cache, which the dirty counter must leave out, and
+	 * which only kpageflags tells.
+	 */
+	m = tk_reserve(SWAP_OUT, 0);
+	if (m == NULL || mprotect(m, SWAP_OUT * ps, PROT_READ | PROT_WRITE) != 0) {
+		tk_fail(rep, "swap layout: %s", strerror(errno));
 		return;
 	}
-	rep->addr[0] = (uintptr_t)m;
+	for (size_t i = 0; i < SWAP_OUT; i++)
+		for (size_t j = 0; j < ps; j += 8)
+			m[i * ps + j] = (char)(3 + (i * 17 + j) % 241);
+	if (page_out(m, rep) != 0)
+		return;
+	for (size_t i = 0; i < SWAP_OUT / 4; i++)
+		got += *(volatile char *)(m + i * ps);
+	rep->addr[1] = (uintptr_t)m;
+	rep->val[0] = got;
 	rep->ok = 1;
 }
 
@@ -649,15 +675,76 @@ mapping_of(json_t *root, pid_t pid, uint64_t addr, struct tk_smaps *s)
 }
 
 /* Hold every process of a layout against smaps (scenario 7). */
+/*
+ * The need-driven kpage join must give exactly what --full-join gives, on
+ * every mapping the layout built (shared libraries' map counts move with the
+ * processes around, so they are left out).
+ */
+/* The mapping of proc that starts at start, or NULL (no assertion). */
+static json_t *
+mapping_at(json_t *proc, uint64_t start)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(proc, "mappings"), i, m) {
+		const char *s = json_string_value(json_object_get(m, "start"));
+
+		if (s != NULL && strtoull(s, NULL, 16) == start)
+			return m;
+	}
+	return NULL;
+}
+
+static void
+same_as_full_join(json_t *root, pid_t pid, const struct tk_child *c,
+    const char *what)
+{
+	static const char *const counters[] = {
+		"pages", "present", "swapped", "file", "anon", "zero", "exclusive",
+		"shared", "dirty", "cow_copied", "cow_shared", "thp", "ksm",
+		"soft_dirty", "pss",
+	};
+	char p[16];
+	const char *args[] = { "--json", "--full-join", pidarg(p, sizeof(p), pid),
+	    NULL };
+	json_t *full, *proc, *fproc;
+	int status;
+
+	if (!json_is_true(json_object_get(root, "privileged")))
+		return;
+	full = tk_pmstat_json(-1, -1, &status, args);
+	ck_assert_msg(status == 0, "%s: --full-join exited %d", what, status);
+	proc = tk_json_process(root, pid);
+	fproc = tk_json_process(full, pid);
+	for (int k = 0; k < TK_MAX_ADDR; k++) {
+		json_t *m, *f;
+
+		if (c->rep.addr[k] == 0 ||
+		    (m = mapping_at(proc, c->rep.addr[k])) == NULL ||
+		    (f = mapping_at(fproc, c->rep.addr[k])) == NULL)
+			continue;
+		for (size_t i = 0; i < sizeof(counters) / sizeof(*counters); i++)
+			ck_assert_msg(json_equal(json_object_get(m, counters[i]),
+			    json_object_get(f, counters[i])),
+			    "%s: pid %d mapping 0x%" PRIx64 ": %s differs from "
+			    "--full-join", what, (int)pid, c->rep.addr[k], counters[i]);
+	}
+	json_decref(full);
+}
+
 static void
 relations(json_t *root, const struct tk_child *c, const char *what)
 {
 	bool priv = json_is_true(json_object_get(root, "privileged"));
 
 	tk_check_relations(c->pid, tk_json_process(root, c->pid), priv, what);
-	for (int i = 0; i < c->rep.npids; i++)
+	same_as_full_join(root, c->pid, c, what);
+	for (int i = 0; i < c->rep.npids; i++) {
 		tk_check_relations(c->rep.pids[i],
 		    tk_json_process(root, c->rep.pids[i]), priv, what);
+		same_as_full_join(root, c->rep.pids[i], c, what);
+	}
 }
 
 static bool

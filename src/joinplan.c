@@ -1,0 +1,99 @@
+/* joinplan.c - need-driven kpage join: read only the words that matter */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "joinplan.h"
+#include "pagemap.h"
+#include "pagescan.h"
+#include "stats.h"
+
+long long
+joinplan_swapcached_kb(const char *meminfo)
+{
+	const char *p = meminfo;
+
+	while (p != NULL) {
+		if (strncmp(p, "SwapCached:", 11) == 0)
+			return strtoll(p + 11, NULL, 10);
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return -1;
+}
+
+/* A small proc or sys file into buf; false if it cannot be read. */
+static bool
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	if (fp == NULL)
+		return false;
+	n = fread(buf, 1, len - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return n > 0;
+}
+
+/*
+ * True unless KSM is provably sharing nothing: a KSM page is a stable-tree
+ * page, and every one of those counts in pages_shared. No KSM in the kernel
+ * at all: nothing to share.
+ */
+static bool
+ksm_may_share(void)
+{
+	char buf[64];
+
+	if (slurp("/sys/kernel/mm/ksm/pages_shared", buf, sizeof(buf)))
+		return strtoull(buf, NULL, 10) != 0;
+	return access("/sys/kernel/mm/ksm", F_OK) == 0;
+}
+
+void
+joinplan_init(struct join_plan *p, uint32_t wanted, bool full)
+{
+	char buf[8192];
+	long long kb = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->full = full;
+	p->want_dirty = (wanted & CTR_BIT(CTR_DIRTY)) != 0;
+	p->want_ksm = (wanted & CTR_BIT(CTR_KSM)) != 0;
+	p->want_pss = (wanted & CTR_BIT(CTR_PSS)) != 0;
+	p->want_thp = (wanted & CTR_BIT(CTR_THP)) != 0;
+	if (slurp("/proc/meminfo", buf, sizeof(buf)))
+		kb = joinplan_swapcached_kb(buf);
+	p->swapcache = kb != 0;
+	p->ksm = ksm_may_share();
+}
+
+unsigned int
+joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan)
+{
+	unsigned int need = 0;
+
+	if (!pm_present(pm) || (scan & SCAN_ZERO))
+		return 0;
+	if (p->full)
+		return JOIN_FLAGS | JOIN_COUNT;
+	if (pm_file(pm)) {
+		/* Page cache and shmem are dirty only by KPF_DIRTY. */
+		if (p->want_dirty)
+			need |= JOIN_FLAGS;
+	} else if ((p->want_dirty && p->swapcache) || (p->want_ksm && p->ksm)) {
+		need |= JOIN_FLAGS;
+	}
+	/* KPF_HUGE tells a hugetlb page from a THP that a device missed. */
+	if (p->want_thp && (scan & SCAN_HUGE))
+		need |= JOIN_FLAGS;
+	/* An exclusive page's share is whole: kpagecount 1. */
+	if (p->want_pss && !pm_exclusive(pm))
+		need |= JOIN_COUNT;
+	return need;
+}

@@ -1,0 +1,45 @@
+/* joinplan.h - which kpage words a page needs for the counters printed */
+#ifndef PMSTAT_JOINPLAN_H
+#define PMSTAT_JOINPLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Reading /proc/kpageflags and /proc/kpagecount costs the kernel 75-110 ns
+ * per frame and file, several times the pagemap read itself. Much of what
+ * they say is settled without them: an exclusive page's kpagecount is 1; an
+ * anonymous page is clean swap cache only if there is swap cache at all; a
+ * page is KSM only if KSM merged something. The plan keeps exactly the
+ * numbers of the full join (--full-join keeps that path).
+ */
+struct join_plan {
+	bool	full;		/* every present page's words, as the page views need */
+	bool	want_dirty;
+	bool	want_ksm;
+	bool	want_pss;
+	bool	want_thp;
+	bool	swapcache;	/* /proc/meminfo SwapCached was not 0 */
+	bool	ksm;		/* KSM has shared pages (or cannot tell) */
+};
+
+#define JOIN_FLAGS	0x1	/* needs its kpageflags word */
+#define JOIN_COUNT	0x2	/* needs its kpagecount word */
+
+/*
+ * Plan for the counters in wanted (CTR_BIT()s); full forces the full join.
+ * Reads /proc/meminfo and /sys/kernel/mm/ksm once; what cannot be read is
+ * taken as possible.
+ */
+void	joinplan_init(struct join_plan *p, uint32_t wanted, bool full);
+
+/*
+ * What a page with pagemap word pm and scan bits (SCAN_*; the plan is only
+ * used where the scan tells the zero page) needs: JOIN_* bits. Pure.
+ */
+unsigned int joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan);
+
+/* The SwapCached line of a meminfo text, in kB; -1 if absent. Pure. */
+long long joinplan_swapcached_kb(const char *meminfo);
+
+#endif
