@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "mapgroup.h"
 #include "pagemap.h"
 #include "pagescan.h"
 #include "procio.h"
@@ -93,10 +94,14 @@ struct walk {
 	const struct inspect_ops *ops;
 };
 
+/* Where read_batch() takes the scan bits from, when not given outright. */
+#define BITS_SCAN	(-1)	/* a PAGEMAP_SCAN of the batch */
+#define BITS_BY_PFN	(-2)	/* the zero page by its PFN; nothing is huge */
+
 /*
  * Read and join one batch of n pages at vpn into in's buffers. The scan bits
- * come from a PAGEMAP_SCAN of the batch when bits < 0, else they are bits
- * for every page (the categories of the region the batch lies in).
+ * come from BITS_SCAN or BITS_BY_PFN, or else bits is the scan bits of every
+ * page (the categories of the region the batch lies in).
  */
 static int
 read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
@@ -108,9 +113,15 @@ read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 		return got;
 	memset(in->scan, bits < 0 ? 0 : bits, n);
 	/* Past the task's end (as [vsyscall] is) the ioctl would fault. */
-	if (bits < 0 && w->scan && got > 0 && (err = pagescan_mark(&w->ps,
+	if (bits == BITS_SCAN && w->scan && got > 0 && (err = pagescan_mark(&w->ps,
 	    vpn << in->page_shift, (size_t)got, in->page_size, in->scan)) != 0)
 		return err;
+	if (bits == BITS_BY_PFN) {
+		for (size_t i = 0; i < n; i++)
+			if (pm_present(in->words[i]) &&
+			    pm_pfn(in->words[i]) == in->probe.zero_pfn)
+				in->scan[i] = SCAN_ZERO;
+	}
 	if (!in->have_kpage)
 		return 0;
 	memset(in->kflags, 0, n * sizeof(*in->kflags));
@@ -140,14 +151,18 @@ struct mapping_walk {
 	struct counts		*c;
 };
 
-/* Count the n pages of the batch at vpn that read_batch() left in in's buffers. */
+/*
+ * Count the n pages at vpn that read_batch() left in in's buffers from index
+ * off on.
+ */
 static int
-count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t n)
+count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
+    size_t n)
 {
 	struct inspector *in = w->in;
 	int err;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = off; i < off + n; i++) {
 		struct page_obs o = {
 			.pm = in->words[i], .kflags = in->kflags[i],
 			.kcount = in->kcounts[i], .scan = in->scan[i],
@@ -155,7 +170,7 @@ count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t n)
 		};
 		stats_add_page(m->c, &m->kind, &o);
 		if (w->ops->page && (err = w->ops->page(w->ops->arg, m->e,
-		    &m->kind, (vpn + i) << in->page_shift, &o)) != 0)
+		    &m->kind, (vpn + i - off) << in->page_shift, &o)) != 0)
 			return err;
 	}
 	return 0;
@@ -171,8 +186,8 @@ walk_pages(struct walk *w, struct mapping_walk *m, uint64_t vpn, uint64_t last)
 	while (vpn < last) {
 		size_t n = last - vpn < in->batch ? (size_t)(last - vpn) : in->batch;
 
-		if ((err = read_batch(w, vpn, n, -1)) != 0 ||
-		    (err = count_batch(w, m, vpn, n)) != 0)
+		if ((err = read_batch(w, vpn, n, BITS_SCAN)) != 0 ||
+		    (err = count_batch(w, m, vpn, 0, n)) != 0)
 			return err;
 		vpn += n;
 	}
@@ -204,7 +219,7 @@ read_window(struct walk *w, struct mapping_walk *m, uint64_t wa, uint64_t wb,
 			for (a = a < v ? v : a, b = b > v + n ? v + n : b; a < b; a++)
 				in->scan[a - v] = bits;
 		}
-		if ((err = count_batch(w, m, v, n)) != 0)
+		if ((err = count_batch(w, m, v, 0, n)) != 0)
 			return err;
 		v += n;
 	}
@@ -263,11 +278,13 @@ walk_sparse(struct walk *w, struct mapping_walk *m)
 	return 0;
 }
 
-static int
-walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
+static void
+mapping_walk_init(struct walk *w, const struct maps_entry *e, struct counts *c,
+    struct mapping_walk *m)
 {
 	struct inspector *in = w->in;
-	struct mapping_walk m = {
+
+	*m = (struct mapping_walk){
 		.e = e,
 		.kind = {
 			.private = e->perms[3] == 'p',
@@ -279,10 +296,19 @@ walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
 		    (w->src.kcount ? OBS_KCOUNT : 0) | (w->scan ? OBS_SCAN : 0),
 		.c = c,
 	};
+	stats_init(c, stats_known(&w->src));
+}
+
+/* One mapping larger than a batch, read on its own. */
+static int
+walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
+{
+	struct inspector *in = w->in;
+	struct mapping_walk m;
 	uint64_t first = e->start >> in->page_shift, last = e->end >> in->page_shift;
 	int err;
 
-	stats_init(c, stats_known(&w->src));
+	mapping_walk_init(w, e, c, &m);
 	/*
 	 * Up to a batch, one pread is cheaper than a scan and its reads; a
 	 * page listing wants every page, holes included, so it reads them all.
@@ -295,6 +321,61 @@ walk_mapping(struct walk *w, const struct maps_entry *e, struct counts *c)
 		return err;
 	if (w->ops->mapping)
 		return w->ops->mapping(w->ops->arg, e, c);
+	return 0;
+}
+
+/*
+ * Whether mapping e (as maps has it, before --range clips it) needs the scan
+ * to tell what the PFNs do not. They show the zero page (when privileged),
+ * and no page is huge unless the mapping holds an aligned PMD span or is
+ * hugetlbfs. The scan walks the page tables a second time; for small
+ * mappings it doubles the kernel's work.
+ */
+static bool
+needs_scan(const struct inspector *in, const struct maps_entry *e)
+{
+	uint64_t pmd = in->page_size / sizeof(uint64_t);	/* pages per PMD */
+	uint64_t a = e->start >> in->page_shift, b = e->end >> in->page_shift;
+
+	return !in->probe.pfn_visible || in->probe.zero_pfn == 0 ||
+	    maps_entry_is_hugetlb(e) ||
+	    hugetlb_is_dev(&in->huge, e->dev_major, e->dev_minor) ||
+	    (a + pmd - 1) / pmd * pmd + pmd <= b;
+}
+
+/*
+ * Read the group's window with one pread (and at most one scan, one join),
+ * then count each mapping on its slice of it. The holes between the
+ * mappings are read too: a few hundred hole pages cost less than a system
+ * call.
+ */
+static int
+walk_group(struct walk *w, struct mapgroup *g, struct counts *totals)
+{
+	uint64_t first, last;
+	int err;
+
+	if (g->n == 0)
+		return 0;
+	mapgroup_window(g, &first, &last);
+	if ((err = read_batch(w, first, (size_t)(last - first),
+	    w->scan && !g->need_scan ? BITS_BY_PFN : BITS_SCAN)) != 0)
+		return err;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct maps_entry *e = &g->slot[i].e;
+		uint64_t a = e->start >> w->in->page_shift;
+		struct mapping_walk m;
+		struct counts c;
+
+		mapping_walk_init(w, e, &c, &m);
+		if ((err = count_batch(w, &m, a, (size_t)(a - first),
+		    (size_t)((e->end >> w->in->page_shift) - a))) != 0 ||
+		    (w->ops->mapping && (err = w->ops->mapping(w->ops->arg, e,
+		    &c)) != 0))
+			return err;
+		stats_merge(totals, &c);
+	}
+	mapgroup_clear(g);
 	return 0;
 }
 
@@ -315,34 +396,55 @@ clip(struct maps_entry *e, uint64_t start, uint64_t end)
 	return true;
 }
 
+/* Groups of at most this many mappings; their paths are copied. */
+#define GROUP_MAPPINGS	512
+
 static int
 walk_maps(struct walk *w, int pid, uint64_t start, uint64_t end,
     struct counts *totals)
 {
 	struct maps_reader mr;
 	struct maps_entry e;
+	struct mapgroup g;
 	char path[64];
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
 	if ((r = hugetlb_load_mounts(&w->in->huge, path)) != 0)
 		return r;
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	if ((r = maps_open(&mr, path)) != 0)
+	if ((r = mapgroup_init(&g, GROUP_MAPPINGS, w->in->batch, SPARSE_GAP,
+	    w->in->page_shift)) != 0)
 		return r;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	if ((r = maps_open(&mr, path)) != 0) {
+		mapgroup_release(&g);
+		return r;
+	}
 	while ((r = maps_next(&mr, &e)) == 1) {
-		struct counts c;
+		bool scan = needs_scan(w->in, &e);
 
 		/* Maps come in address order: the first lies inside the task. */
 		if (mr.lineno == 1)
 			pagemap_set_probe(&w->pm, e.start >> w->in->page_shift);
 		if (!clip(&e, start, end))
 			continue;
-		if ((r = walk_mapping(w, &e, &c)) != 0)
+		if (!mapgroup_fits(&g, &e) && (r = walk_group(w, &g, totals)) != 0)
 			break;
-		stats_merge(totals, &c);
+		if (mapgroup_fits(&g, &e)) {
+			if ((r = mapgroup_add(&g, &e, scan)) != 0)
+				break;
+		} else {
+			struct counts c;
+
+			if ((r = walk_mapping(w, &e, &c)) != 0)
+				break;
+			stats_merge(totals, &c);
+		}
 	}
+	if (r == 0)
+		r = walk_group(w, &g, totals);
 	maps_close(&mr);
+	mapgroup_release(&g);
 	/*
 	 * A process whose memory is gone but that is not reaped yet has an
 	 * empty maps file; its pagemap reads nothing at all, even at page 0.
