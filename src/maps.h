@@ -37,8 +37,11 @@ bool	maps_entry_is_private_file(const struct maps_entry *e);
  */
 bool	maps_entry_is_hugetlb(const struct maps_entry *e);
 
+#define MAPS_READ_BUF	(64 * 1024)
+
 struct maps_reader {
 	FILE	*fp;
+	char	*buf;		/* fp's buffer */
 	char	*line;
 	size_t	 cap;
 	size_t	 lineno;

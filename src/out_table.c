@@ -25,7 +25,7 @@ counter_width(const struct output *out)
 }
 
 static int
-col_width(const struct output *out, int id)
+col_width_of(const struct output *out, int id)
 {
 	const struct column *col = &columns[id];
 	int w;
@@ -54,22 +54,83 @@ col_width(const struct output *out, int id)
 	return (int)strlen(col->header) > w ? (int)strlen(col->header) : w;
 }
 
-/* Print one cell: strings left-aligned, numbers right-aligned. */
+/* Every row asks, for every cell: worked out once, in table_begin(). */
 static int
-cell(const struct output *out, size_t i, const char *s, bool left)
+col_width(const struct output *out, int id)
 {
-	int w = col_width(out, out->cols[i]);
-	const char *sep = i == 0 ? "" : " ";
+	return out->width[id];
+}
 
-	if (out->cols[i] == COL_PATH)
-		return fprintf(out->fp, "%s%s", sep, s) < 0 ? -1 : 0;
-	return fprintf(out->fp, left ? "%s%-*s" : "%s%*s", sep, w, s) < 0 ? -1 : 0;
+/*
+ * A row is built in memory and written at once: with tens of thousands of
+ * mappings, a printf per cell costs more than reading the pages.
+ */
+struct row {
+	const struct output	*out;
+	size_t			 len;
+	char			 buf[1024];
+};
+
+static int
+row_flush(struct row *r)
+{
+	if (r->len > 0 && fwrite(r->buf, 1, r->len, r->out->fp) != r->len)
+		return -1;
+	r->len = 0;
+	return 0;
+}
+
+static int
+row_put(struct row *r, const char *s, size_t n)
+{
+	if (r->len + n > sizeof(r->buf) && row_flush(r) != 0)
+		return -1;
+	if (n > sizeof(r->buf))
+		return fwrite(s, 1, n, r->out->fp) == n ? 0 : -1;
+	memcpy(r->buf + r->len, s, n);
+	r->len += n;
+	return 0;
+}
+
+static int
+row_pad(struct row *r, size_t n)
+{
+	static const char spaces[32] = "                                ";
+
+	for (size_t k; n > 0; n -= k) {
+		k = n < sizeof(spaces) ? n : sizeof(spaces);
+		if (row_put(r, spaces, k) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One cell: strings left-aligned, numbers right-aligned, paths unpadded. */
+static int
+cell(struct row *r, size_t i, const char *s, bool left)
+{
+	const struct output *out = r->out;
+	size_t n = strlen(s), w = (size_t)col_width(out, out->cols[i]);
+	size_t pad = out->cols[i] != COL_PATH && w > n ? w - n : 0;
+
+	if ((i > 0 && row_put(r, " ", 1) != 0) ||
+	    (!left && row_pad(r, pad) != 0) || row_put(r, s, n) != 0 ||
+	    (left && row_pad(r, pad) != 0))
+		return -1;
+	return 0;
+}
+
+static int
+row_end(struct row *r)
+{
+	return row_put(r, "\n", 1) == 0 && row_flush(r) == 0 ? 0 : -1;
 }
 
 static int
 table_begin(struct output *out)
 {
-	(void)out;
+	for (int id = 0; id < COL_COUNT; id++)
+		out->width[id] = col_width_of(out, id);
 	return 0;
 }
 
@@ -77,6 +138,7 @@ static int
 table_process_begin(struct output *out, int pid, const char *comm)
 {
 	char *safe = escape_vis(comm ? comm : "");
+	struct row row = { .out = out };
 
 	out->pid = pid;
 	out->nitems = 0;
@@ -101,10 +163,25 @@ table_process_begin(struct output *out, int pid, const char *comm)
 		return 0;
 	for (size_t i = 0; i < out->ncols; i++) {
 		const struct column *col = &columns[out->cols[i]];
-		if (cell(out, i, col->header, col->kind != COLK_COUNTER) < 0)
+		if (cell(&row, i, col->header, col->kind != COLK_COUNTER) < 0)
 			return -1;
 	}
-	return putc('\n', out->fp) == EOF ? -1 : 0;
+	return row_end(&row);
+}
+
+/* %016 PRIx64, without printf's cost on every row. */
+static void
+hex16(char *buf, size_t len, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (len < 17) {
+		snprintf(buf, len, "%016" PRIx64, v);
+		return;
+	}
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		buf[i] = digits[v & 0xf];
+	buf[16] = '\0';
 }
 
 static int
@@ -115,7 +192,7 @@ format_field(const struct output *out, const struct maps_entry *e,
 
 	switch (col->kind) {
 	case COLK_ADDR:
-		snprintf(buf, len, "%016" PRIx64, id == COL_START ? e->start : e->end);
+		hex16(buf, len, id == COL_START ? e->start : e->end);
 		break;
 	case COLK_PERMS:
 		snprintf(buf, len, "%s", e->perms);
@@ -141,6 +218,7 @@ format_field(const struct output *out, const struct maps_entry *e,
 static int
 table_row(struct output *out, const struct maps_entry *e, const struct counts *c)
 {
+	struct row row = { .out = out };
 	char buf[64];
 	bool labelled = false;
 
@@ -155,23 +233,23 @@ table_row(struct output *out, const struct maps_entry *e, const struct counts *c
 				continue;
 			if ((safe = escape_vis(e->path)) == NULL)
 				return -1;
-			r = cell(out, i, safe, true);
+			r = cell(&row, i, safe, true);
 			free(safe);
 		} else if (e == NULL && columns[id].kind != COLK_COUNTER) {
 			/* The first text cell names the row. */
-			r = cell(out, i, labelled ? "" : "total", true);
+			r = cell(&row, i, labelled ? "" : "total", true);
 			labelled = true;
 		} else {
 			format_field(out, e, c, id, buf, sizeof(buf));
-			r = cell(out, i, buf, columns[id].kind != COLK_COUNTER);
+			r = cell(&row, i, buf, columns[id].kind != COLK_COUNTER);
 		}
 		if (r < 0)
 			return -1;
 	}
 	/* Only counters chosen: the label goes last, no number is hidden. */
-	if (e == NULL && !labelled && fputs(" total", out->fp) < 0)
+	if (e == NULL && !labelled && row_put(&row, " total", 6) != 0)
 		return -1;
-	return putc('\n', out->fp) == EOF ? -1 : 0;
+	return row_end(&row);
 }
 
 static int

@@ -72,6 +72,21 @@ output_page_view(const struct output *out, const struct mapping_kind *kind,
 	v->have_kcount = v->have_pfn && (o->have & OBS_KCOUNT);
 }
 
+size_t
+output_fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+	return i;
+}
+
 void
 output_format_counter(const struct output *out, const struct counts *c,
     int ctr, char *buf, size_t len)
@@ -92,11 +107,16 @@ output_format_counter(const struct output *out, const struct counts *c,
 	case UNIT_PAGES:
 		if (ctr == CTR_PSS)
 			snprintf(buf, len, "%.2f", stats_pss_pages(c));
+		else if (len >= 21)
+			output_fmt_u64(buf, v);
 		else
 			snprintf(buf, len, "%" PRIu64, v);
 		break;
 	case UNIT_BYTES:
-		snprintf(buf, len, "%" PRIu64, (uint64_t)bytes);
+		if (len >= 21)
+			output_fmt_u64(buf, (uint64_t)bytes);
+		else
+			snprintf(buf, len, "%" PRIu64, (uint64_t)bytes);
 		break;
 	case UNIT_HUMAN:
 		/* Five bytes: at most four characters, so every value scales. */
@@ -106,7 +126,11 @@ output_format_counter(const struct output *out, const struct counts *c,
 			snprintf(buf, len, "?");
 		break;
 	default:
-		snprintf(buf, len, "%" PRIu64, (uint64_t)(bytes / 1024));
+		/* Tens of thousands of rows: printf's cost shows, so not here. */
+		if (len >= 21)
+			output_fmt_u64(buf, (uint64_t)(bytes / 1024));
+		else
+			snprintf(buf, len, "%" PRIu64, (uint64_t)(bytes / 1024));
 		break;
 	}
 }

@@ -50,6 +50,7 @@ struct output {
 	size_t			 nitems;	/* items written for this process */
 	size_t			 nprocs;
 	bool			 header_done;
+	int			 width[COL_COUNT];	/* the table's column widths */
 };
 
 /* Choose the renderer and columns for opts. */
@@ -75,6 +76,9 @@ struct page_view {
 
 void	output_page_view(const struct output *out, const struct mapping_kind *kind,
 	    const struct page_obs *o, struct page_view *v);
+
+/* v in decimal into buf (at least 21 bytes), NUL-terminated; its length. */
+size_t	output_fmt_u64(char *buf, uint64_t v);
 
 /*
  * Format a counter column for the table in the chosen unit into buf; "-" when
