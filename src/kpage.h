@@ -11,6 +11,7 @@ struct kpage {
 	int			 count_fd;	/* -1 when not wanted */
 	int			 flags_fd;
 	struct kpage_slot	*slots;
+	struct kpage_slot	*tmp;		/* the radix sort's other half */
 	size_t			 slots_cap;
 	uint64_t		*run;
 	size_t			 run_cap;

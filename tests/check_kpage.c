@@ -348,7 +348,8 @@ START_TEST(test_batched_reads)
 	uint64_t *pfns = malloc(n * sizeof(*pfns));
 	uint64_t *f = malloc(n * sizeof(*f)), *c = malloc(n * sizeof(*c));
 	uint64_t seed = 1;
-	static const uint64_t close3[] = { 20, 12, 25 };
+	static const uint64_t close3[] = { 20, 18, 21 };
+	static const uint64_t apart3[] = { 10, 18, 14 };
 	struct kpage k;
 	long long reads;
 
@@ -383,11 +384,16 @@ START_TEST(test_batched_reads)
 	ck_assert_msg(reads >= 2 && reads <= 100, "%lld reads for one dense batch",
 	    reads);
 
-	/* Three PFNs a few apart: one read per file, exactly. */
+	/* Three PFNs one or two apart: one read per file, exactly. */
 	reads = join_reads(&k, close3, 3, f, c);
 	check_join(close3, 3, f, c, BIG_NPFN);
 	if (!under_valgrind())
 		ck_assert_int_eq(reads, 2);
+	/* Three unused words between: a pread costs less than reading them. */
+	reads = join_reads(&k, apart3, 3, f, c);
+	check_join(apart3, 3, f, c, BIG_NPFN);
+	if (!under_valgrind())
+		ck_assert_int_eq(reads, 6);
 	/* Only one file wanted: one read. */
 	reads = join_reads(&k, close3, 3, f, NULL);
 	if (!under_valgrind())
