@@ -12,13 +12,14 @@
 #include "stats.h"
 
 long long
-joinplan_swapcached_kb(const char *meminfo)
+joinplan_meminfo_kb(const char *meminfo, const char *field)
 {
+	size_t len = strlen(field);
 	const char *p = meminfo;
 
 	while (p != NULL) {
-		if (strncmp(p, "SwapCached:", 11) == 0)
-			return strtoll(p + 11, NULL, 10);
+		if (strncmp(p, field, len) == 0 && p[len] == ':')
+			return strtoll(p + len + 1, NULL, 10);
 		if ((p = strchr(p, '\n')) != NULL)
 			p++;
 	}
@@ -42,8 +43,9 @@ slurp(const char *path, char *buf, size_t len)
 
 /*
  * True unless KSM is provably sharing nothing: a KSM page is a stable-tree
- * page, and every one of those counts in pages_shared. No KSM in the kernel
- * at all: nothing to share.
+ * page, and every one of those counts in pages_shared. A sysfs that shows
+ * /sys/kernel/mm but no ksm in it: a kernel without KSM. No sysfs at all
+ * (a container may hide it): anything is possible.
  */
 static bool
 ksm_may_share(void)
@@ -52,14 +54,15 @@ ksm_may_share(void)
 
 	if (slurp("/sys/kernel/mm/ksm/pages_shared", buf, sizeof(buf)))
 		return strtoull(buf, NULL, 10) != 0;
-	return access("/sys/kernel/mm/ksm", F_OK) == 0;
+	return access("/sys/kernel/mm/ksm", F_OK) == 0 ||
+	    access("/sys/kernel/mm", F_OK) != 0;
 }
 
 void
 joinplan_init(struct join_plan *p, uint32_t wanted, bool full)
 {
 	char buf[8192];
-	long long kb = -1;
+	long long cached = -1, total = -1;
 
 	memset(p, 0, sizeof(*p));
 	p->full = full;
@@ -67,9 +70,17 @@ joinplan_init(struct join_plan *p, uint32_t wanted, bool full)
 	p->want_ksm = (wanted & CTR_BIT(CTR_KSM)) != 0;
 	p->want_pss = (wanted & CTR_BIT(CTR_PSS)) != 0;
 	p->want_thp = (wanted & CTR_BIT(CTR_THP)) != 0;
-	if (slurp("/proc/meminfo", buf, sizeof(buf)))
-		kb = joinplan_swapcached_kb(buf);
-	p->swapcache = kb != 0;
+	if (slurp("/proc/meminfo", buf, sizeof(buf))) {
+		cached = joinplan_meminfo_kb(buf, "SwapCached");
+		total = joinplan_meminfo_kb(buf, "SwapTotal");
+	}
+	/*
+	 * SwapCached lags: each CPU batches its changes to the count (up to
+	 * 125 pages) and folds them in about once a second, so a handful of
+	 * pages just read back from swap can hide behind a 0. Without any swap
+	 * there is no swap cache; with swap, take it as possible.
+	 */
+	p->swapcache = cached != 0 || total != 0;
 	p->ksm = ksm_may_share();
 }
 

@@ -19,7 +19,7 @@ struct join_plan {
 	bool	want_ksm;
 	bool	want_pss;
 	bool	want_thp;
-	bool	swapcache;	/* /proc/meminfo SwapCached was not 0 */
+	bool	swapcache;	/* swap is on, or SwapCached was not 0 */
 	bool	ksm;		/* KSM has shared pages (or cannot tell) */
 };
 
@@ -39,7 +39,7 @@ void	joinplan_init(struct join_plan *p, uint32_t wanted, bool full);
  */
 unsigned int joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan);
 
-/* The SwapCached line of a meminfo text, in kB; -1 if absent. Pure. */
-long long joinplan_swapcached_kb(const char *meminfo);
+/* The field's line of a meminfo text ("SwapCached"), in kB; -1 if absent. Pure. */
+long long joinplan_meminfo_kb(const char *meminfo, const char *field);
 
 #endif

@@ -76,12 +76,17 @@ END_TEST
 
 START_TEST(test_swapcached_line)
 {
-	ck_assert_int_eq(joinplan_swapcached_kb("MemTotal: 1 kB\nSwapCached:  0 kB\n"), 0);
-	ck_assert_int_eq(joinplan_swapcached_kb("SwapCached:   1234 kB\n"), 1234);
-	ck_assert_int_eq(joinplan_swapcached_kb("MemTotal: 1 kB\n"), -1);
-	ck_assert_int_eq(joinplan_swapcached_kb(""), -1);
-	/* Not fooled by a line that merely contains the word. */
-	ck_assert_int_eq(joinplan_swapcached_kb("XSwapCached: 9 kB\n"), -1);
+	static const char mi[] = "MemTotal: 1 kB\nSwapCached:  0 kB\n"
+	    "SwapTotal:   1234 kB\nSwapFree: 7 kB\n";
+
+	ck_assert_int_eq(joinplan_meminfo_kb(mi, "SwapCached"), 0);
+	ck_assert_int_eq(joinplan_meminfo_kb(mi, "SwapTotal"), 1234);
+	ck_assert_int_eq(joinplan_meminfo_kb(mi, "MemTotal"), 1);
+	ck_assert_int_eq(joinplan_meminfo_kb("MemTotal: 1 kB\n", "SwapCached"), -1);
+	ck_assert_int_eq(joinplan_meminfo_kb("", "SwapCached"), -1);
+	/* Not fooled by a line that merely contains the word, or begins it. */
+	ck_assert_int_eq(joinplan_meminfo_kb("XSwapCached: 9 kB\n", "SwapCached"), -1);
+	ck_assert_int_eq(joinplan_meminfo_kb("SwapCachedX: 9 kB\n", "SwapCached"), -1);
 }
 END_TEST
 
