@@ -12,6 +12,7 @@
 #include "pagemap.h"
 #include "pagescan.h"
 #include "procio.h"
+#include "twin.h"
 
 /* 32 Ki pages: 256 KiB of pagemap per pread, about 1.5 MiB of buffers in all. */
 #define INSPECT_BATCH	(32 * 1024)
@@ -51,6 +52,8 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 		in->kpage_err = err;
 	else
 		in->have_kpage = true;
+	in->twin = twin_start();
+	in->kp.twin = in->twin;
 
 	in->words = calloc(in->batch, sizeof(*in->words));
 	in->pfns = calloc(in->batch, sizeof(*in->pfns));
@@ -72,6 +75,8 @@ inspector_release(struct inspector *in)
 {
 	if (in->have_kpage)
 		kpage_close(&in->kp);
+	twin_stop(in->twin);
+	in->twin = NULL;
 	hugetlb_release(&in->huge);
 	free(in->words);
 	free(in->pfns);
@@ -89,6 +94,8 @@ struct walk {
 	struct inspector	*in;
 	struct pagemap		 pm;
 	struct pagescan		 ps;
+	struct pagescan		 ps2;	/* the twin scans ahead into this one */
+	bool			 scan2;
 	bool			 scan;
 	struct sources		 src;
 	const struct inspect_ops *ops;
@@ -135,6 +142,44 @@ pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
 	return false;
 }
 
+/* Pages: below, handing half a pagemap read to the twin costs more than it saves. */
+#define PM_SPLIT_MIN	8192
+
+struct pm_half {
+	struct pagemap	*pm;
+	uint64_t	 vpn;
+	uint64_t	*buf;
+	size_t		 n;
+};
+
+static int
+read_pm_half(void *arg)
+{
+	struct pm_half *h = arg;
+
+	return pagemap_read(h->pm, h->vpn, h->buf, h->n);
+}
+
+/* pagemap_read() of a batch, the upper half by the twin when large. */
+static int
+read_pagemap(struct walk *w, uint64_t vpn, size_t n)
+{
+	struct inspector *in = w->in;
+	size_t mid = n / 2;
+	struct pm_half upper = { &w->pm, vpn + mid, in->words + mid, n - mid };
+	int got, got2;
+
+	/* With the probe page set, pagemap_read() changes nothing in pm. */
+	if (!twin_free(in->twin) || n < PM_SPLIT_MIN || !w->pm.have_probe)
+		return pagemap_read(&w->pm, vpn, in->words, n);
+	twin_post(in->twin, read_pm_half, &upper);
+	got = pagemap_read(&w->pm, vpn, in->words, mid);
+	got2 = twin_wait(in->twin);
+	if (got < 0 || got2 < 0)
+		return got < 0 ? got : got2;
+	return (size_t)got < mid ? got : got + got2;
+}
+
 /*
  * Read and join one batch of n pages at vpn into in's buffers. The scan bits
  * come from BITS_SCAN or BITS_BY_PFN, or else bits is the scan bits of every
@@ -146,7 +191,7 @@ read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 	struct inspector *in = w->in;
 	int got, err;
 
-	if ((got = pagemap_read(&w->pm, vpn, in->words, n)) < 0)
+	if ((got = read_pagemap(w, vpn, n)) < 0)
 		return got;
 	memset(in->scan, bits < 0 ? 0 : bits, n);
 	if (bits == BITS_BY_PFN) {
@@ -257,28 +302,60 @@ read_window(struct walk *w, struct mapping_walk *m, uint64_t wa, uint64_t wb,
  */
 #define SPARSE_GAP	512
 
+/* One PAGEMAP_SCAN call of walk_sparse(), run here or by the twin. */
+struct scan_call {
+	struct pagescan	*ps;
+	uint64_t	 cur, end;
+	size_t		 got;
+	uint64_t	 next;
+};
+
 static int
-walk_sparse(struct walk *w, struct mapping_walk *m, uint64_t from, uint64_t to)
+scan_call(void *arg)
 {
 	const uint64_t want = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
 	const uint64_t ret = want | PAGE_IS_PFNZERO | PAGE_IS_HUGE;
+	struct scan_call *c = arg;
+
+	return pagescan_regions(c->ps, c->cur, c->end, want, ret, &c->got,
+	    &c->next);
+}
+
+/*
+ * While pmstat reads the pages of one call's regions, the twin makes the
+ * next call: on a sparse reservation the scan and the reads cost about
+ * the same.
+ */
+static int
+walk_sparse(struct walk *w, struct mapping_walk *m, uint64_t from, uint64_t to)
+{
 	unsigned int shift = w->in->page_shift;
-	uint64_t cur = from << shift, done = from, read = 0;
-	int err;
+	struct scan_call calls[2] = {
+		{ .ps = &w->ps, .end = to << shift },
+		{ .ps = &w->ps2, .end = to << shift },
+	};
+	struct scan_call *c = &calls[0], *ahead = NULL;
+	uint64_t done = from, read = 0;
+	int err = 0, err2;
 
-	do {
-		struct page_region *r = w->ps.vec;
-		size_t got, i = 0;
+	c->cur = from << shift;
+	if ((err = scan_call(c)) != 0)
+		return err;
+	for (;;) {
+		struct page_region *r = c->ps->vec;
+		size_t got = c->got, i = 0;
 
-		if ((err = pagescan_regions(&w->ps, cur, to << shift, want, ret,
-		    &got, &cur)) != 0)
-			return err;
+		if (c->next != 0 && w->scan2 && twin_free(w->in->twin)) {
+			ahead = c == &calls[0] ? &calls[1] : &calls[0];
+			ahead->cur = c->next;
+			twin_post(w->in->twin, scan_call, ahead);
+		}
 		/* A resumed walk may report again what was read. */
 		for (; i < got && (r[i].end >> shift) <= done; i++)
 			;
 		if (i < got && (r[i].start >> shift) < done)
 			r[i].start = done << shift;
-		while (i < got) {
+		while (err == 0 && i < got) {
 			uint64_t wa = r[i].start >> shift, wb = r[i].end >> shift;
 			size_t j = i + 1;
 
@@ -289,13 +366,26 @@ walk_sparse(struct walk *w, struct mapping_walk *m, uint64_t from, uint64_t to)
 					break;
 				wb = b;
 			}
-			if ((err = read_window(w, m, wa, wb, r + i, j - i)) != 0)
-				return err;
+			err = read_window(w, m, wa, wb, r + i, j - i);
 			read += wb - wa;
 			done = wb;
 			i = j;
 		}
-	} while (cur != 0);
+		if (ahead != NULL) {
+			err2 = twin_wait(w->in->twin);
+			err = err != 0 ? err : err2;
+			c = ahead;
+			ahead = NULL;
+		} else if (err == 0 && c->next != 0) {
+			c->cur = c->next;
+			err = scan_call(c);
+		} else
+			break;
+		if (err != 0)
+			return err;
+	}
+	if (err != 0)
+		return err;
 	stats_add_holes(m->c, (to - from) - read);
 	return 0;
 }
@@ -309,11 +399,12 @@ populated(const struct counts *c)
 /*
  * Walk pages [first, last) of a mapping: pread batch by batch while the
  * pages are dense, and where a batch was mostly holes (under 1/SPARSE_SHARE
- * populated), scan ahead SCAN_AHEAD batches with walk_sparse(), until what
- * it found is dense again (half populated). Scanning costs ~10 ns per
- * populated page on top of the read, but skips a hole for ~0.1 us per GiB;
- * a pread costs ~5 ns per hole. Neither way alone is cheap on both a dense
- * 4 GiB heap and a 256 GiB reservation one page in 1,024 used.
+ * populated), scan ahead with walk_sparse() - SCAN_AHEAD batches, twice as
+ * far each time the stretch stays sparse - until what it found is dense
+ * again (half populated). Scanning costs ~10 ns per populated page on top
+ * of the read, but skips a hole for ~0.1 us per GiB; a pread costs ~5 ns
+ * per hole. Neither way alone is cheap on both a dense 4 GiB heap and a
+ * 256 GiB reservation one page in 1,024 used.
  */
 #define SPARSE_SHARE	4
 #define SCAN_AHEAD	16
@@ -325,18 +416,17 @@ walk_range(struct walk *w, struct mapping_walk *m, uint64_t first,
 	struct inspector *in = w->in;
 	/* A page listing wants every page, holes included: it reads them all. */
 	bool may_skip = w->scan && !(w->ops->page && w->ops->holes);
-	bool skip = false;
+	uint64_t ahead = 0;	/* pages to scan ahead; 0: read batches */
 	int err;
 
 	for (uint64_t v = first; v < last; ) {
 		uint64_t before = populated(m->c), n;
 
-		if (skip) {
-			n = last - v < SCAN_AHEAD * in->batch ? last - v :
-			    SCAN_AHEAD * in->batch;
+		if (ahead != 0) {
+			n = last - v < ahead ? last - v : ahead;
 			if ((err = walk_sparse(w, m, v, v + n)) != 0)
 				return err;
-			skip = (populated(m->c) - before) * 2 < n;
+			ahead = (populated(m->c) - before) * 2 < n ? ahead * 2 : 0;
 		} else {
 			n = last - v < in->batch ? last - v : in->batch;
 			/* Batches end on PMD boundaries, for pmd_possible(). */
@@ -345,8 +435,8 @@ walk_range(struct walk *w, struct mapping_walk *m, uint64_t first,
 			if ((err = read_batch(w, v, (size_t)n, bits)) != 0 ||
 			    (err = count_batch(w, m, v, 0, (size_t)n)) != 0)
 				return err;
-			skip = may_skip &&
-			    (populated(m->c) - before) * SPARSE_SHARE < n;
+			if (may_skip && (populated(m->c) - before) * SPARSE_SHARE < n)
+				ahead = SCAN_AHEAD * in->batch;
 		}
 		v += n;
 	}
@@ -536,6 +626,7 @@ inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
 			return r;
 		}
 		w.scan = true;
+		w.scan2 = in->twin != NULL && pagescan_init(&w.ps2, w.pm.fd) == 0;
 	}
 	w.src.kflags = w.src.kcount = in->have_kpage;
 	w.src.scan = w.scan;
@@ -546,6 +637,8 @@ inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
 	r = walk_maps(&w, pid, start, end, totals);
 	if (w.scan)
 		pagescan_release(&w.ps);
+	if (w.scan2)
+		pagescan_release(&w.ps2);
 	pagemap_close(&w.pm);
 	return r;
 }

@@ -30,6 +30,7 @@ struct inspector {
 	bool		 no_scan;
 	bool		 scan_ok;	/* PAGEMAP_SCAN answers (and is wanted) */
 	struct kpage	 kp;
+	struct twin	*twin;		/* reads half of large batches; may be NULL */
 	struct hugetlb_devs huge;	/* hugetlbfs devices */
 	struct join_plan plan;		/* which kpage words to read */
 	uint64_t	*words;

@@ -12,6 +12,7 @@
 #include "kpage.h"
 #include "kpf.h"
 #include "procio.h"
+#include "twin.h"
 
 /*
  * Two PFNs closer than this are read in one run. Measured on Linux 6.18: a
@@ -112,21 +113,97 @@ grow(void **p, size_t *cap, size_t want, size_t size)
 
 /* Read words [first, first + len) of fd and scatter them to out[] by slot. */
 static int
-read_run(struct kpage *k, int fd, const struct kpage_slot *s, size_t ns,
+read_run(int fd, struct run_buf *rb, const struct kpage_slot *s, size_t ns,
     uint64_t first, size_t len, uint64_t fill, uint64_t *out)
 {
 	ssize_t got;
 
 	if (fd < 0 || out == NULL)
 		return 0;
-	got = procio_read_words(fd, first, k->run, len);
+	got = procio_read_words(fd, first, rb->words, len);
 	if (got < 0)
 		return (int)got;
 	for (size_t i = (size_t)got; i < len; i++)
-		k->run[i] = fill;
+		rb->words[i] = fill;
 	for (size_t i = 0; i < ns; i++)
-		out[s[i].idx] = k->run[s[i].pfn - first];
+		out[s[i].idx] = rb->words[s[i].pfn - first];
 	return 0;
+}
+
+/* Read the words of ns sorted slots, in coalesced runs. */
+static int
+read_slots(const struct kpage *k, struct run_buf *rb, const struct kpage_slot *s,
+    size_t ns, uint64_t *flags, uint64_t *counts)
+{
+	int err;
+
+	for (size_t i = 0, j; i < ns; i = j) {
+		uint64_t first = s[i].pfn, last = first;
+		size_t len;
+
+		for (j = i + 1; j < ns; j++) {
+			uint64_t p = s[j].pfn;
+			if (p - last > KPAGE_GAP || p - first >= KPAGE_RUN_MAX)
+				break;
+			last = p;
+		}
+		len = (size_t)(last - first + 1);
+		if ((err = grow((void **)&rb->words, &rb->cap, len, sizeof(*rb->words))))
+			return err;
+		if ((err = read_run(k->flags_fd, rb, s + i, j - i, first, len,
+		    KPF_BIT(KPF_NOPAGE), flags)) ||
+		    (err = read_run(k->count_fd, rb, s + i, j - i, first, len,
+		    0, counts)))
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The kernel spends ~100 ns on every kpage word (6.18 snapshots the struct
+ * page), so after a fork, when most pages are shared, these reads are most
+ * of pmstat's time: the twin reads the upper half of a large join. The
+ * halves write disjoint entries of the outputs.
+ */
+#define KPAGE_SPLIT_MIN	4096	/* slots: below, a handoff costs more than it saves */
+
+struct half {
+	const struct kpage	*k;
+	struct run_buf		*rb;
+	const struct kpage_slot	*s;
+	size_t			 ns;
+	uint64_t		*flags, *counts;
+};
+
+static int
+read_half(void *arg)
+{
+	struct half *h = arg;
+
+	return read_slots(h->k, h->rb, h->s, h->ns, h->flags, h->counts);
+}
+
+static int
+read_split(struct kpage *k, const struct kpage_slot *s, size_t ns,
+    uint64_t *flags, uint64_t *counts)
+{
+	struct run_buf rb = { .words = k->run, .cap = k->run_cap };
+	struct twin *t = ns >= KPAGE_SPLIT_MIN && twin_free(k->twin) ? k->twin : NULL;
+	size_t mid = t != NULL ? ns / 2 : ns;
+	struct half upper = {
+		.k = k, .rb = &k->twin_run, .s = s + mid, .ns = ns - mid,
+		.flags = flags, .counts = counts,
+	};
+	int err, err2 = 0;
+
+	if (t != NULL)
+		twin_post(t, read_half, &upper);
+	err = read_slots(k, &rb, s, mid, flags, counts);
+	k->run = rb.words;
+	k->run_cap = rb.cap;
+	if (t != NULL)
+		err2 = twin_wait(t);
+	return err != 0 ? err : err2;
 }
 
 int
@@ -134,7 +211,7 @@ kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
     uint64_t *flags, uint64_t *counts)
 {
 	struct kpage_slot *s;
-	size_t ns = 0, i, j;
+	size_t ns = 0, i;
 	uint64_t max = 0;
 	bool sorted = true;
 	int err;
@@ -157,32 +234,13 @@ kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
 		ns++;
 	}
 	s = sorted ? k->slots : radix_sort(k->slots, k->tmp, ns, max);
-
-	for (i = 0; i < ns; i = j) {
-		uint64_t first = s[i].pfn, last = first;
-		size_t len;
-
-		for (j = i + 1; j < ns; j++) {
-			uint64_t p = s[j].pfn;
-			if (p - last > KPAGE_GAP || p - first >= KPAGE_RUN_MAX)
-				break;
-			last = p;
-		}
-		len = (size_t)(last - first + 1);
-		if ((err = grow((void **)&k->run, &k->run_cap, len, sizeof(*k->run))))
-			return err;
-		if ((err = read_run(k, k->flags_fd, s + i, j - i, first, len,
-		    KPF_BIT(KPF_NOPAGE), flags)) ||
-		    (err = read_run(k, k->count_fd, s + i, j - i, first, len,
-		    0, counts)))
-			return err;
-	}
-	return 0;
+	return read_split(k, s, ns, flags, counts);
 }
 
 void
 kpage_close(struct kpage *k)
 {
+	free(k->twin_run.words);
 	if (k->count_fd >= 0)
 		close(k->count_fd);
 	if (k->flags_fd >= 0)

@@ -6,6 +6,13 @@
 #include <stdint.h>
 
 struct kpage_slot;
+struct twin;
+
+/* Where one thread reads runs of words into. */
+struct run_buf {
+	uint64_t	*words;
+	size_t		 cap;
+};
 
 struct kpage {
 	int			 count_fd;	/* -1 when not wanted */
@@ -15,6 +22,8 @@ struct kpage {
 	size_t			 slots_cap;
 	uint64_t		*run;
 	size_t			 run_cap;
+	struct twin		*twin;		/* not owned; NULL: one thread */
+	struct run_buf		 twin_run;
 };
 
 /*
@@ -31,8 +40,9 @@ void	kpage_init_fds(struct kpage *k, int count_fd, int flags_fd);
  * Look up n PFNs. For each i with pfns[i] != 0, flags[i] and counts[i] are
  * filled (either output may be NULL to skip that file); entries with pfn 0
  * are left alone. The PFNs are sorted and read in coalesced runs, so the cost
- * is a few syscalls per batch, not one per page. A PFN past the end of the
- * files reads as flags KPF_NOPAGE, count 0. Returns 0 or -errno.
+ * is a few syscalls per batch, not one per page. With k->twin set, a large
+ * join is read by two threads, half each. A PFN past the end of the files reads as flags
+ * KPF_NOPAGE, count 0. Returns 0 or -errno.
  */
 int	kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
 	    uint64_t *flags, uint64_t *counts);
