@@ -412,6 +412,25 @@ read_full(int fd, void *buf, size_t len, int timeout_ms)
 	return (ssize_t)got;
 }
 
+/*
+ * Wait (up to 2 s) until pid sleeps. A child that has just reported still
+ * runs close() and pause() for the first time, and faulting their code in
+ * maps 16 more pages of libc: a pmstat run in between saw 192 pages there,
+ * the smaps read after it 208.
+ */
+static void
+wait_sleeping(pid_t pid)
+{
+	for (int i = 0; i < 2000; i++) {
+		char state = 0;
+
+		if (proc_start_time(pid, &state) == 0 || state == 'S' ||
+		    state == 'T' || state == 'Z')
+			return;
+		usleep(1000);
+	}
+}
+
 int
 tk_spawn(const char *name, const char *arg, int uid, int gid,
     struct tk_child *c, char *err, size_t errlen)
@@ -445,6 +464,9 @@ tk_spawn(const char *name, const char *arg, int uid, int gid,
 	}
 	for (int i = 0; i < c->rep.npids && i < TK_MAX_PIDS; i++)
 		tk_register_pid(c->rep.pids[i]);
+	wait_sleeping(c->pid);
+	for (int i = 0; i < c->rep.npids && i < TK_MAX_PIDS; i++)
+		wait_sleeping(c->rep.pids[i]);
 	return 0;
 }
 
