@@ -37,6 +37,7 @@ struct inspector {
 	uint64_t	*pfns;		/* PFNs whose kpageflags are needed */
 	uint64_t	*cpfns;		/* PFNs whose kpagecount is needed */
 	uint64_t	*kflags;
+	uint8_t		*need;		/* JOIN_* of each page of a batch */
 	uint64_t	*kcounts;
 	uint8_t		*scan;
 };
