@@ -30,6 +30,7 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 	in->page_size = (size_t)psz;
 	while ((1UL << in->page_shift) < in->page_size)
 		in->page_shift++;
+	in->pmd_pages = in->page_size / sizeof(uint64_t);
 	in->batch = o->batch_pages ? o->batch_pages : INSPECT_BATCH;
 	in->no_scan = o->no_scan;
 	if ((err = probe_self(&in->probe)) != 0 ||
@@ -109,11 +110,11 @@ struct walk {
 #define BITS_SCAN	(-1)	/* a PAGEMAP_SCAN of the batch */
 #define BITS_BY_PFN	(-2)	/* PFNs, and a scan only if a PMD may be mapped */
 
-/* Pages a PMD maps: a page table's worth of entries. */
+/* Pages a PMD maps: a page table's worth of entries (a power of two). */
 static uint64_t
 pmd_pages(const struct inspector *in)
 {
-	return in->page_size / sizeof(uint64_t);
+	return in->pmd_pages;
 }
 
 /*
@@ -130,15 +131,15 @@ pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
 	uint64_t per = pmd_pages(in);
 
 	for (size_t i = 0, end; i < n; i = end) {
-		uint64_t base = pm_pfn(words[i]) - (vpn + i) % per;
+		uint64_t base = pm_pfn(words[i]) - ((vpn + i) & (per - 1));
 		size_t j = i;
 
-		end = i + (size_t)(per - (vpn + i) % per);
+		end = i + (size_t)(per - ((vpn + i) & (per - 1)));
 		end = end < n ? end : n;
-		if (!pm_present(words[i]) || base % per != 0)
+		if (!pm_present(words[i]) || (base & (per - 1)) != 0)
 			continue;
 		while (j < end && pm_present(words[j]) &&
-		    pm_pfn(words[j]) == base + (vpn + j) % per)
+		    pm_pfn(words[j]) == base + ((vpn + j) & (per - 1)))
 			j++;
 		if (j == end)
 			return true;
@@ -152,13 +153,15 @@ pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
  * all the counters read (huge, dirty, swap cache, KSM), and its own word
  * need not be read. A GiB of THP is 512 words to read, not 262,144.
  */
+#define NEED_SAME	0x80	/* in need[]: takes the flags of the page before */
+
 static bool
 same_folio(const struct inspector *in, uint64_t vpn, size_t i)
 {
 	const uint64_t *w = in->words;
 
 	return i > 0 && (in->scan[i] & in->scan[i - 1] & SCAN_HUGE) &&
-	    (in->need[i - 1] & JOIN_FLAGS) && (vpn + i) % pmd_pages(in) != 0 &&
+	    (in->need[i - 1] & JOIN_FLAGS) && ((vpn + i) & (pmd_pages(in) - 1)) &&
 	    pm_present(w[i]) && pm_present(w[i - 1]) &&
 	    pm_pfn(w[i]) == pm_pfn(w[i - 1]) + 1;
 }
@@ -242,14 +245,16 @@ read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 
 		in->need[i] = (uint8_t)joinplan_need(&in->plan, in->words[i],
 		    in->scan[i]);
-		in->pfns[i] = (in->need[i] & JOIN_FLAGS) &&
-		    !same_folio(in, vpn, i) ? pfn : 0;
+		if ((in->need[i] & JOIN_FLAGS) && same_folio(in, vpn, i))
+			in->need[i] |= NEED_SAME;
+		in->pfns[i] = (in->need[i] & (JOIN_FLAGS | NEED_SAME)) == JOIN_FLAGS ?
+		    pfn : 0;
 		in->cpfns[i] = (in->need[i] & JOIN_COUNT) ? pfn : 0;
 	}
 	if ((err = kpage_join(&in->kp, in->pfns, n, in->kflags, NULL)) != 0)
 		return err;
 	for (size_t i = 1; i < n; i++)
-		if ((in->need[i] & JOIN_FLAGS) && same_folio(in, vpn, i))
+		if (in->need[i] & NEED_SAME)
 			in->kflags[i] = in->kflags[i - 1];
 	return kpage_join(&in->kp, in->cpfns, n, NULL, in->kcounts);
 }
@@ -261,9 +266,19 @@ struct mapping_walk {
 	struct counts		*c;
 };
 
+/* Whether pages i and j tell the counters the same, PFN and swap offset aside. */
+static bool
+same_obs(const struct inspector *in, size_t i, size_t j)
+{
+	return ((in->words[i] ^ in->words[j]) & ~PM_PFN_MASK) == 0 &&
+	    in->kflags[i] == in->kflags[j] && in->kcounts[i] == in->kcounts[j] &&
+	    in->scan[i] == in->scan[j];
+}
+
 /*
  * Count the n pages at vpn that read_batch() left in in's buffers from index
- * off on.
+ * off on. Without a page callback, runs of pages alike (a dense heap is one
+ * long run) are counted at once.
  */
 static int
 count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
@@ -272,16 +287,24 @@ count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
 	struct inspector *in = w->in;
 	int err;
 
-	for (size_t i = off; i < off + n; i++) {
+	for (size_t i = off, j; i < off + n; i = j) {
 		struct page_obs o = {
 			.pm = in->words[i], .kflags = in->kflags[i],
 			.kcount = in->kcounts[i], .scan = in->scan[i],
 			.have = m->have,
 		};
-		stats_add_page(m->c, &m->kind, &o);
-		if (w->ops->page && (err = w->ops->page(w->ops->arg, m->e,
-		    &m->kind, (vpn + i - off) << in->page_shift, &o)) != 0)
-			return err;
+
+		if (w->ops->page) {
+			stats_add_page(m->c, &m->kind, &o);
+			if ((err = w->ops->page(w->ops->arg, m->e, &m->kind,
+			    (vpn + i - off) << in->page_shift, &o)) != 0)
+				return err;
+			j = i + 1;
+			continue;
+		}
+		for (j = i + 1; j < off + n && same_obs(in, i, j); j++)
+			;
+		stats_add_pages(m->c, &m->kind, &o, j - i);
 	}
 	return 0;
 }
@@ -456,8 +479,8 @@ walk_range(struct walk *w, struct mapping_walk *m, uint64_t first,
 		} else {
 			n = last - v < in->batch ? last - v : in->batch;
 			/* Batches end on PMD boundaries, for pmd_possible(). */
-			if (v + n < last && (v + n) % pmd_pages(in) < n)
-				n -= (v + n) % pmd_pages(in);
+			if (v + n < last && ((v + n) & (pmd_pages(in) - 1)) < n)
+				n -= (v + n) & (pmd_pages(in) - 1);
 			if ((err = read_batch(w, v, (size_t)n, bits)) != 0 ||
 			    (err = count_batch(w, m, v, 0, (size_t)n)) != 0)
 				return err;

@@ -23,6 +23,7 @@ struct inspect_opts {
 struct inspector {
 	size_t		 page_size;
 	unsigned int	 page_shift;
+	uint64_t	 pmd_pages;	/* pages a PMD maps */
 	size_t		 batch;
 	struct probe	 probe;
 	bool		 have_kpage;

@@ -63,22 +63,22 @@ page_dirty(const struct page_obs *o, bool anon)
 }
 
 void
-stats_add_page(struct counts *c, const struct mapping_kind *kind,
-    const struct page_obs *o)
+stats_add_pages(struct counts *c, const struct mapping_kind *kind,
+    const struct page_obs *o, uint64_t n)
 {
 	uint64_t pm = o->pm;
 	int zero;
 	bool anon;
 
-	c->v[CTR_PAGES]++;
+	c->v[CTR_PAGES] += n;
 	/* A guard region is a PTE marker that pagemap also flags as swap. */
 	if (pm_swapped(pm) && !pm_guard(pm))
-		c->v[CTR_SWAPPED]++;
+		c->v[CTR_SWAPPED] += n;
 	if (pm_soft_dirty(pm) && (pm_present(pm) || pm_swapped(pm)))
-		c->v[CTR_SOFT_DIRTY]++;
+		c->v[CTR_SOFT_DIRTY] += n;
 	if (!pm_present(pm))
 		return;
-	c->v[CTR_PRESENT]++;
+	c->v[CTR_PRESENT] += n;
 	/*
 	 * The zero page first: pagemap sets the file bit on the huge zero page
 	 * (its PMD path marks every page that is not anonymous), yet it is
@@ -86,7 +86,7 @@ stats_add_page(struct counts *c, const struct mapping_kind *kind,
 	 */
 	zero = stats_page_is_zero(o);
 	if (zero > 0) {
-		c->v[CTR_ZERO]++;
+		c->v[CTR_ZERO] += n;
 		return;
 	}
 	/*
@@ -96,35 +96,42 @@ stats_add_page(struct counts *c, const struct mapping_kind *kind,
 	if (zero < 0 && pm_file(pm) && kind->private && !kind->file)
 		c->known &= ~CTR_BIT(CTR_FILE);
 	if (pm_file(pm))
-		c->v[CTR_FILE]++;
+		c->v[CTR_FILE] += n;
 	if (pm_exclusive(pm))
-		c->v[CTR_EXCLUSIVE]++;
+		c->v[CTR_EXCLUSIVE] += n;
 	if (zero < 0)
 		return;
 	anon = !pm_file(pm);
 	if (anon)
-		c->v[CTR_ANON]++;
+		c->v[CTR_ANON] += n;
 	if (!pm_exclusive(pm))
-		c->v[CTR_SHARED]++;
+		c->v[CTR_SHARED] += n;
 	if (anon && kind->private && kind->file)
-		c->v[CTR_COW_COPIED]++;
+		c->v[CTR_COW_COPIED] += n;
 	if (anon && kind->private && !pm_exclusive(pm))
-		c->v[CTR_COW_SHARED]++;
+		c->v[CTR_COW_SHARED] += n;
 	/* HUGE is hugetlb too: known by the mapping, or by KPF_HUGE when privileged. */
 	if ((o->have & OBS_SCAN) && (o->scan & SCAN_HUGE) && !kind->hugetlb &&
 	    !((o->have & OBS_KFLAGS) && (o->kflags & KPF_BIT(KPF_HUGE))))
-		c->v[CTR_THP]++;
+		c->v[CTR_THP] += n;
 	if (o->have & OBS_KFLAGS) {
 		if (page_dirty(o, anon))
-			c->v[CTR_DIRTY]++;
+			c->v[CTR_DIRTY] += n;
 		if (o->kflags & KPF_BIT(KPF_KSM))
-			c->v[CTR_KSM]++;
+			c->v[CTR_KSM] += n;
 	}
 	if (o->have & OBS_KCOUNT) {
 		/* An exclusive page, or a racing unmap (count 0), is the process's own. */
-		uint64_t n = (pm_exclusive(pm) || o->kcount == 0) ? 1 : o->kcount;
-		c->v[CTR_PSS] += (UINT64_C(1) << PSS_SHIFT) / n;
+		uint64_t count = (pm_exclusive(pm) || o->kcount == 0) ? 1 : o->kcount;
+		c->v[CTR_PSS] += n * ((UINT64_C(1) << PSS_SHIFT) / count);
 	}
+}
+
+void
+stats_add_page(struct counts *c, const struct mapping_kind *kind,
+    const struct page_obs *o)
+{
+	stats_add_pages(c, kind, o, 1);
 }
 
 void

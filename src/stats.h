@@ -62,6 +62,13 @@ void	stats_init(struct counts *c, uint32_t known);
 void	stats_add_page(struct counts *c, const struct mapping_kind *kind,
 	    const struct page_obs *o);
 
+/*
+ * As n calls of stats_add_page() with o: a run of pages that pagemap and
+ * the kpage files describe alike (but for PFN or swap offset) counts at once.
+ */
+void	stats_add_pages(struct counts *c, const struct mapping_kind *kind,
+	    const struct page_obs *o, uint64_t n);
+
 /* Count n pages that pagemap would show as neither present nor swapped. */
 void	stats_add_holes(struct counts *c, uint64_t n);
 

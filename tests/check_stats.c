@@ -494,6 +494,37 @@ START_TEST(test_mixed_mapping)
 }
 END_TEST
 
+/* A run counted at once is n pages counted one by one, for every kind of page. */
+START_TEST(test_add_pages_is_n_adds)
+{
+	static const struct mapping_kind *kinds[] = { &k_anon, &k_pfile };
+	const struct page_obs pages[] = {
+		obs(PM_PRESENT | PM_EXCLUSIVE | 7, KF_ANON, 1, 0, ALL_OBS),
+		obs(PM_PRESENT | 7, KF_ANON, 3, 0, ALL_OBS),
+		obs(PM_PRESENT | PM_FILE | 7, 0, 7, 0, ALL_OBS),
+		obs(PM_PRESENT | 7, KF_ANON, 2, SCAN_HUGE, ALL_OBS),
+		obs(PM_PRESENT | 7, 0, 1, SCAN_ZERO, ALL_OBS),
+		obs(PM_PRESENT | PM_FILE | 7, 0, 0, 0, OBS_SCAN),
+		obs(PM_SWAP | PM_SOFT_DIRTY | 0x40, 0, 0, 0, ALL_OBS),
+		obs(PM_PRESENT | PM_SOFT_DIRTY | 9, KF_ANON, 5, 0, OBS_KCOUNT),
+	};
+
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t p = 0; p < sizeof(pages) / sizeof(*pages); p++) {
+			struct counts one_by_one, at_once;
+
+			stats_init(&one_by_one, CTR_ALL);
+			stats_init(&at_once, CTR_ALL);
+			for (int i = 0; i < 37; i++)
+				stats_add_page(&one_by_one, kinds[k], &pages[p]);
+			stats_add_pages(&at_once, kinds[k], &pages[p], 37);
+			ck_assert_msg(memcmp(&one_by_one, &at_once,
+			    sizeof(at_once)) == 0, "kind %zu page %zu", k, p);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_merge)
 {
 	struct counts a, b, t;
@@ -615,6 +646,7 @@ stats_suite(void)
 	tc = tcase_create("totals");
 	tcase_add_test(tc, test_mixed_mapping);
 	tcase_add_test(tc, test_merge);
+	tcase_add_test(tc, test_add_pages_is_n_adds);
 	suite_add_tcase(s, tc);
 	return s;
 }
