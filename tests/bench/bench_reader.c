@@ -1,0 +1,264 @@
+/*
+ * bench_reader.c - the benchmark's baselines: three honest ways to read
+ * pagemap, written without pmstat's code so that they check it too
+ *
+ * usage: bench_reader plain|join|seek PID
+ *
+ *   plain  pagemap alone: one pread per mapping (in 8 MiB pieces), counting
+ *          present and swapped pages; no kpage file is read.
+ *   join   every present page joined with kpageflags and kpagecount:
+ *          pagemap in batches of 32 Ki pages, each batch's PFNs sorted and
+ *          read in contiguous runs.
+ *   seek   the seed library's way: lseek and read of 8 bytes per page of
+ *          pagemap, and per present page of kpagecount and kpageflags.
+ *
+ * Prints one line of totals over every mapping of PID:
+ *   present N swapped N [pss_kb X thp N ksm N dirty N]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PM_PRESENT	(UINT64_C(1) << 63)
+#define PM_SWAP		(UINT64_C(1) << 62)
+#define PM_PFN		((UINT64_C(1) << 55) - 1)
+#define KPF_DIRTY	4
+#define KPF_THP		22
+#define KPF_KSM		21
+
+#define PLAIN_CHUNK	(1024 * 1024)	/* words: 8 MiB */
+#define JOIN_BATCH	(32 * 1024)
+
+struct totals {
+	uint64_t	present, swapped, thp, ksm, dirty;
+	double		pss;		/* pages */
+};
+
+static size_t page;
+static int pm_fd, count_fd = -1, flags_fd = -1;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench_reader: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* pread all of len bytes at off; a short read past the end is zeros. */
+static void
+read_at(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+		    off + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("pread");
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	memset((char *)buf + done, 0, len - done);
+}
+
+static void
+count_word(struct totals *t, uint64_t w)
+{
+	t->present += (w & PM_PRESENT) != 0;
+	t->swapped += (w & PM_SWAP) && !(w & PM_PRESENT);
+}
+
+static void
+count_kpage(struct totals *t, uint64_t flags, uint64_t count)
+{
+	t->pss += count ? 1.0 / (double)count : 0;
+	t->thp += (flags >> KPF_THP) & 1;
+	t->ksm += (flags >> KPF_KSM) & 1;
+	t->dirty += (flags >> KPF_DIRTY) & 1;
+}
+
+static void
+plain(uint64_t vpn, uint64_t n, struct totals *t)
+{
+	static uint64_t *buf;
+
+	if (buf == NULL && (buf = malloc(PLAIN_CHUNK * 8)) == NULL)
+		die("malloc");
+	while (n > 0) {
+		size_t k = n < PLAIN_CHUNK ? (size_t)n : PLAIN_CHUNK;
+
+		read_at(pm_fd, buf, k * 8, (off_t)(vpn * 8));
+		for (size_t i = 0; i < k; i++)
+			count_word(t, buf[i]);
+		vpn += k;
+		n -= k;
+	}
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static size_t
+find(const uint64_t *v, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+join(uint64_t vpn, uint64_t n, struct totals *t)
+{
+	static uint64_t *words, *pfns, *flags, *counts, *run;
+
+	if (words == NULL) {
+		words = malloc(JOIN_BATCH * 8);
+		pfns = malloc(JOIN_BATCH * 8);
+		flags = malloc(JOIN_BATCH * 8);
+		counts = malloc(JOIN_BATCH * 8);
+		run = malloc(JOIN_BATCH * 8);
+		if (!words || !pfns || !flags || !counts || !run)
+			die("malloc");
+	}
+	while (n > 0) {
+		size_t k = n < JOIN_BATCH ? (size_t)n : JOIN_BATCH, np = 0, nu = 0;
+
+		read_at(pm_fd, words, k * 8, (off_t)(vpn * 8));
+		for (size_t i = 0; i < k; i++) {
+			count_word(t, words[i]);
+			if (words[i] & PM_PRESENT)
+				pfns[np++] = words[i] & PM_PFN;
+		}
+		qsort(pfns, np, 8, cmp_u64);
+		for (size_t i = 0; i < np; i++)
+			if (nu == 0 || pfns[nu - 1] != pfns[i])
+				pfns[nu++] = pfns[i];
+		/* Contiguous PFNs are read with one pread per file. */
+		for (size_t i = 0; i < nu; ) {
+			size_t j = i + 1;
+
+			while (j < nu && pfns[j] == pfns[j - 1] + 1)
+				j++;
+			read_at(flags_fd, flags + i, (j - i) * 8, (off_t)(pfns[i] * 8));
+			read_at(count_fd, counts + i, (j - i) * 8, (off_t)(pfns[i] * 8));
+			i = j;
+		}
+		for (size_t i = 0; i < k; i++) {
+			size_t at;
+
+			if (!(words[i] & PM_PRESENT))
+				continue;
+			at = find(pfns, nu, words[i] & PM_PFN);
+			count_kpage(t, flags[at], counts[at]);
+		}
+		vpn += k;
+		n -= k;
+	}
+}
+
+static uint64_t
+seek_read(int fd, uint64_t index)
+{
+	uint64_t w;
+
+	if (lseek(fd, (off_t)(index * 8), SEEK_SET) < 0)
+		die("lseek");
+	if (read(fd, &w, 8) != 8)
+		return 0;
+	return w;
+}
+
+static void
+seek(uint64_t vpn, uint64_t n, struct totals *t)
+{
+	for (uint64_t v = vpn; v < vpn + n; v++) {
+		uint64_t w = seek_read(pm_fd, v);
+
+		count_word(t, w);
+		if (w & PM_PRESENT) {
+			uint64_t pfn = w & PM_PFN;
+			uint64_t count = seek_read(count_fd, pfn);
+
+			count_kpage(t, seek_read(flags_fd, pfn), count);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	void (*reader)(uint64_t, uint64_t, struct totals *);
+	struct totals t = { 0 };
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	FILE *maps;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench_reader plain|join|seek PID\n");
+		return 2;
+	}
+	if (strcmp(argv[1], "plain") == 0)
+		reader = plain;
+	else if (strcmp(argv[1], "join") == 0)
+		reader = join;
+	else if (strcmp(argv[1], "seek") == 0)
+		reader = seek;
+	else {
+		fprintf(stderr, "bench_reader: unknown reader '%s'\n", argv[1]);
+		return 2;
+	}
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	snprintf(path, sizeof(path), "/proc/%s/pagemap", argv[2]);
+	if ((pm_fd = open(path, O_RDONLY)) < 0)
+		die(path);
+	if (reader != plain &&
+	    ((count_fd = open("/proc/kpagecount", O_RDONLY)) < 0 ||
+	    (flags_fd = open("/proc/kpageflags", O_RDONLY)) < 0))
+		die("/proc/kpage*");
+	snprintf(path, sizeof(path), "/proc/%s/maps", argv[2]);
+	if ((maps = fopen(path, "r")) == NULL)
+		die(path);
+	while (getline(&line, &cap, maps) > 0) {
+		uint64_t start, end;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &start, &end) != 2) {
+			fprintf(stderr, "bench_reader: bad maps line\n");
+			return 1;
+		}
+		/* [vsyscall] lies past the task's end: pagemap reads nothing. */
+		if (strstr(line, "[vsyscall]") != NULL)
+			continue;
+		reader(start / page, (end - start) / page, &t);
+	}
+	free(line);
+	fclose(maps);
+	printf("present %" PRIu64 " swapped %" PRIu64, t.present, t.swapped);
+	if (reader != plain)
+		printf(" pss_kb %.0f thp %" PRIu64 " ksm %" PRIu64 " dirty %" PRIu64,
+		    t.pss * (double)(page / 1024), t.thp, t.ksm, t.dirty);
+	printf("\n");
+	return 0;
+}
