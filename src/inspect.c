@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,50 @@
 /* 32 Ki pages: 256 KiB of pagemap per pread, about 1.5 MiB of buffers in all. */
 #define INSPECT_BATCH	(32 * 1024)
 
+/*
+ * Where the zero page is one page, its PFN tells it; s390 and MIPS colour
+ * it (several zero pages, by cache colour), and there only the scan does.
+ */
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || \
+    defined(__arm__) || defined(__riscv) || defined(__loongarch__)
+#define ONE_ZERO_PAGE	1
+#else
+#define ONE_ZERO_PAGE	0
+#endif
+
+/*
+ * Pages a PMD maps, as the kernel says; 0 if it does not (no THP), and
+ * then pmd_possible() is not trusted. A page table's worth of entries is
+ * right on x86 and arm64, not on s390 or ppc64.
+ */
+static uint64_t
+pmd_size_pages(size_t page_size)
+{
+	FILE *fp = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "re");
+	unsigned long long bytes = 0;
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, "%llu", &bytes) != 1)
+		bytes = 0;
+	fclose(fp);
+	if (bytes < page_size || bytes % page_size != 0 ||
+	    ((bytes / page_size) & (bytes / page_size - 1)) != 0)
+		return 0;
+	return bytes / page_size;
+}
+
+/* Processors this process may run on. */
+static int
+cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
 int
 inspector_init(struct inspector *in, const struct inspect_opts *o)
 {
@@ -30,7 +75,7 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 	in->page_size = (size_t)psz;
 	while ((1UL << in->page_shift) < in->page_size)
 		in->page_shift++;
-	in->pmd_pages = in->page_size / sizeof(uint64_t);
+	in->pmd_pages = pmd_size_pages(in->page_size);
 	in->batch = o->batch_pages ? o->batch_pages : INSPECT_BATCH;
 	in->no_scan = o->no_scan;
 	if ((err = probe_self(&in->probe)) != 0 ||
@@ -53,7 +98,11 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 		in->kpage_err = err;
 	else
 		in->have_kpage = true;
-	in->twin = twin_start();
+	in->zero_by_pfn = ONE_ZERO_PAGE && in->probe.pfn_visible &&
+	    in->probe.zero_pfn != 0 && in->pmd_pages != 0;
+	/* One processor: the handoffs would cost and buy nothing. */
+	if (cpus() > 1)
+		in->twin = twin_start();
 	in->kp.twin = in->twin;
 
 	in->words = calloc(in->batch, sizeof(*in->words));
@@ -155,12 +204,24 @@ pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
  */
 #define NEED_SAME	0x80	/* in need[]: takes the flags of the page before */
 
+/*
+ * On x86 every huge page is PMD-sized or larger (THP, hugetlb 2 MiB and
+ * 1 GiB). arm64 has hugetlb pages of 64 KiB (contiguous PTEs), several to a
+ * PMD and each its own folio: there every page reads its own word.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define HUGE_IS_PMD	1
+#else
+#define HUGE_IS_PMD	0
+#endif
+
 static bool
 same_folio(const struct inspector *in, uint64_t vpn, size_t i)
 {
 	const uint64_t *w = in->words;
 
-	return i > 0 && (in->scan[i] & in->scan[i - 1] & SCAN_HUGE) &&
+	return HUGE_IS_PMD && i > 0 && pmd_pages(in) != 0 &&
+	    (in->scan[i] & in->scan[i - 1] & SCAN_HUGE) &&
 	    (in->need[i - 1] & JOIN_FLAGS) && ((vpn + i) & (pmd_pages(in) - 1)) &&
 	    pm_present(w[i]) && pm_present(w[i - 1]) &&
 	    pm_pfn(w[i]) == pm_pfn(w[i - 1]) + 1;
@@ -205,12 +266,12 @@ read_pagemap(struct walk *w, uint64_t vpn, size_t n)
 }
 
 /*
- * Read and join one batch of n pages at vpn into in's buffers. The scan bits
- * come from BITS_SCAN or BITS_BY_PFN, or else bits is the scan bits of every
- * page (the categories of the region the batch lies in).
+ * Read one batch of n pages at vpn into in's buffers. The scan bits come
+ * from BITS_SCAN or BITS_BY_PFN, or else bits is the scan bits of every
+ * page.
  */
 static int
-read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
+read_words(struct walk *w, uint64_t vpn, size_t n, int bits)
 {
 	struct inspector *in = w->in;
 	int got, err;
@@ -230,6 +291,16 @@ read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 	if (bits == BITS_SCAN && w->scan && got > 0 && (err = pagescan_mark(&w->ps,
 	    vpn << in->page_shift, (size_t)got, in->page_size, in->scan)) != 0)
 		return err;
+	return 0;
+}
+
+/* Join the batch that read_words() left with the kpage words it needs. */
+static int
+join_words(struct walk *w, uint64_t vpn, size_t n)
+{
+	struct inspector *in = w->in;
+	int err;
+
 	if (!in->have_kpage)
 		return 0;
 	memset(in->kflags, 0, n * sizeof(*in->kflags));
@@ -257,6 +328,14 @@ read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 		if (in->need[i] & NEED_SAME)
 			in->kflags[i] = in->kflags[i - 1];
 	return kpage_join(&in->kp, in->cpfns, n, NULL, in->kcounts);
+}
+
+static int
+read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
+{
+	int err = read_words(w, vpn, n, bits);
+
+	return err != 0 ? err : join_words(w, vpn, n);
 }
 
 struct mapping_walk {
@@ -325,8 +404,9 @@ read_window(struct walk *w, struct mapping_walk *m, uint64_t wa, uint64_t wb,
 	for (uint64_t v = wa; v < wb; ) {
 		size_t n = wb - v < in->batch ? (size_t)(wb - v) : in->batch;
 
-		if ((err = read_batch(w, v, n, 0)) != 0)
+		if ((err = read_words(w, v, n, 0)) != 0)
 			return err;
+		/* The join plan reads the scan bits: they come first. */
 		for (size_t k = 0; k < nr; k++) {
 			uint64_t a = r[k].start >> shift, b = r[k].end >> shift;
 			uint8_t bits = pagescan_bits(r[k].categories);
@@ -334,7 +414,8 @@ read_window(struct walk *w, struct mapping_walk *m, uint64_t wa, uint64_t wb,
 			for (a = a < v ? v : a, b = b > v + n ? v + n : b; a < b; a++)
 				in->scan[a - v] = bits;
 		}
-		if ((err = count_batch(w, m, v, 0, n)) != 0)
+		if ((err = join_words(w, v, n)) != 0 ||
+		    (err = count_batch(w, m, v, 0, n)) != 0)
 			return err;
 		v += n;
 	}
@@ -479,7 +560,8 @@ walk_range(struct walk *w, struct mapping_walk *m, uint64_t first,
 		} else {
 			n = last - v < in->batch ? last - v : in->batch;
 			/* Batches end on PMD boundaries, for pmd_possible(). */
-			if (v + n < last && ((v + n) & (pmd_pages(in) - 1)) < n)
+			if (v + n < last && pmd_pages(in) != 0 &&
+			    ((v + n) & (pmd_pages(in) - 1)) < n)
 				n -= (v + n) & (pmd_pages(in) - 1);
 			if ((err = read_batch(w, v, (size_t)n, bits)) != 0 ||
 			    (err = count_batch(w, m, v, 0, (size_t)n)) != 0)
@@ -533,15 +615,14 @@ walk_mapping(struct walk *w, const struct maps_entry *e, bool scan,
 
 /*
  * Whether pages of mapping e need a scan for their zero-page and huge-page
- * bits whatever their PFNs say: when PFNs are hidden or the zero page's is
- * unknown, and in hugetlbfs, whose pages smaller than a PMD pmd_possible()
- * would not see.
+ * bits whatever their PFNs say: when the PFNs cannot tell (see
+ * inspector_init()), and in hugetlbfs, whose pages smaller than a PMD
+ * pmd_possible() would not see.
  */
 static bool
 needs_scan(const struct inspector *in, const struct maps_entry *e)
 {
-	return !in->probe.pfn_visible || in->probe.zero_pfn == 0 ||
-	    maps_entry_is_hugetlb(e) ||
+	return !in->zero_by_pfn || maps_entry_is_hugetlb(e) ||
 	    hugetlb_is_dev(&in->huge, e->dev_major, e->dev_minor);
 }
 

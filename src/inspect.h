@@ -23,7 +23,8 @@ struct inspect_opts {
 struct inspector {
 	size_t		 page_size;
 	unsigned int	 page_shift;
-	uint64_t	 pmd_pages;	/* pages a PMD maps */
+	uint64_t	 pmd_pages;	/* pages a PMD maps; 0 if unknown */
+	bool		 zero_by_pfn;	/* PFNs tell the zero page and huge pages */
 	size_t		 batch;
 	struct probe	 probe;
 	bool		 have_kpage;
