@@ -301,33 +301,68 @@ join_words(struct walk *w, uint64_t vpn, size_t n)
 	struct inspector *in = w->in;
 	int err;
 
+	/* Until a join fills them, kflags and kcounts read as 0 (kflags_of()). */
+	in->have_kflags = in->have_kcounts = false;
 	if (!in->have_kpage)
 		return 0;
-	memset(in->kflags, 0, n * sizeof(*in->kflags));
-	memset(in->kcounts, 0, n * sizeof(*in->kcounts));
 	/* The plan needs the zero page told by the scan; without it, read all. */
 	if (in->plan.full || !w->scan) {
 		for (size_t i = 0; i < n; i++)
 			in->pfns[i] = pm_pfn(in->words[i]);
+		memset(in->kflags, 0, n * sizeof(*in->kflags));
+		memset(in->kcounts, 0, n * sizeof(*in->kcounts));
+		in->have_kflags = in->have_kcounts = true;
 		return kpage_join(&in->kp, in->pfns, n, in->kflags, in->kcounts);
 	}
+	size_t nflags = 0, ncounts = 0, nsame = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = pm_pfn(in->words[i]);
 
 		in->need[i] = (uint8_t)joinplan_need(&in->plan, in->words[i],
 		    in->scan[i]);
-		if ((in->need[i] & JOIN_FLAGS) && same_folio(in, vpn, i))
+		if ((in->need[i] & JOIN_FLAGS) && same_folio(in, vpn, i)) {
 			in->need[i] |= NEED_SAME;
+			nsame++;
+		}
 		in->pfns[i] = (in->need[i] & (JOIN_FLAGS | NEED_SAME)) == JOIN_FLAGS ?
 		    pfn : 0;
 		in->cpfns[i] = (in->need[i] & JOIN_COUNT) ? pfn : 0;
+		nflags += in->pfns[i] != 0;
+		ncounts += in->cpfns[i] != 0;
 	}
-	if ((err = kpage_join(&in->kp, in->pfns, n, in->kflags, NULL)) != 0)
-		return err;
-	for (size_t i = 1; i < n; i++)
+	/*
+	 * Exclusive anonymous pages, with no swap and no KSM: nothing to read,
+	 * nor to clear. A page that shares its folio's flags follows a page
+	 * that read them, so nsame > 0 means nflags > 0.
+	 */
+	if (nflags > 0) {
+		memset(in->kflags, 0, n * sizeof(*in->kflags));
+		in->have_kflags = true;
+		if ((err = kpage_join(&in->kp, in->pfns, n, in->kflags, NULL)) != 0)
+			return err;
+	}
+	for (size_t i = 1; nsame > 0 && i < n; i++)
 		if (in->need[i] & NEED_SAME)
 			in->kflags[i] = in->kflags[i - 1];
+	if (ncounts == 0)
+		return 0;
+	memset(in->kcounts, 0, n * sizeof(*in->kcounts));
+	in->have_kcounts = true;
 	return kpage_join(&in->kp, in->cpfns, n, NULL, in->kcounts);
+}
+
+/* The kpage words of page i of the batch: 0 where none was read. */
+static inline uint64_t
+kflags_of(const struct inspector *in, size_t i)
+{
+	return in->have_kflags ? in->kflags[i] : 0;
+}
+
+static inline uint64_t
+kcount_of(const struct inspector *in, size_t i)
+{
+	return in->have_kcounts ? in->kcounts[i] : 0;
 }
 
 static int
@@ -350,7 +385,8 @@ static bool
 same_obs(const struct inspector *in, size_t i, size_t j)
 {
 	return ((in->words[i] ^ in->words[j]) & ~PM_PFN_MASK) == 0 &&
-	    in->kflags[i] == in->kflags[j] && in->kcounts[i] == in->kcounts[j] &&
+	    kflags_of(in, i) == kflags_of(in, j) &&
+	    kcount_of(in, i) == kcount_of(in, j) &&
 	    in->scan[i] == in->scan[j];
 }
 
@@ -368,8 +404,8 @@ count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
 
 	for (size_t i = off, j; i < off + n; i = j) {
 		struct page_obs o = {
-			.pm = in->words[i], .kflags = in->kflags[i],
-			.kcount = in->kcounts[i], .scan = in->scan[i],
+			.pm = in->words[i], .kflags = kflags_of(in, i),
+			.kcount = kcount_of(in, i), .scan = in->scan[i],
 			.have = m->have,
 		};
 

@@ -41,6 +41,8 @@ struct inspector {
 	uint64_t	*kflags;
 	uint8_t		*need;		/* JOIN_* of each page of a batch */
 	uint64_t	*kcounts;
+	bool		 have_kflags;	/* the batch's kflags were joined */
+	bool		 have_kcounts;
 	uint8_t		*scan;
 };
 

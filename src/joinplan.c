@@ -83,28 +83,3 @@ joinplan_init(struct join_plan *p, uint32_t wanted, bool full)
 	p->swapcache = cached != 0 || total != 0;
 	p->ksm = ksm_may_share();
 }
-
-unsigned int
-joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan)
-{
-	unsigned int need = 0;
-
-	if (!pm_present(pm) || (scan & SCAN_ZERO))
-		return 0;
-	if (p->full)
-		return JOIN_FLAGS | JOIN_COUNT;
-	if (pm_file(pm)) {
-		/* Page cache and shmem are dirty only by KPF_DIRTY. */
-		if (p->want_dirty)
-			need |= JOIN_FLAGS;
-	} else if ((p->want_dirty && p->swapcache) || (p->want_ksm && p->ksm)) {
-		need |= JOIN_FLAGS;
-	}
-	/* KPF_HUGE tells a hugetlb page from a THP that a device missed. */
-	if (p->want_thp && (scan & SCAN_HUGE))
-		need |= JOIN_FLAGS;
-	/* An exclusive page's share is whole: kpagecount 1. */
-	if (p->want_pss && !pm_exclusive(pm))
-		need |= JOIN_COUNT;
-	return need;
-}

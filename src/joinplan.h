@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pagemap.h"
+#include "pagescan.h"
+
 /*
  * Reading /proc/kpageflags and /proc/kpagecount costs the kernel 75-110 ns
  * per frame and file, several times the pagemap read itself. Much of what
@@ -35,9 +38,34 @@ void	joinplan_init(struct join_plan *p, uint32_t wanted, bool full);
 
 /*
  * What a page with pagemap word pm and scan bits (SCAN_*; the plan is only
- * used where the scan tells the zero page) needs: JOIN_* bits. Pure.
+ * used where the scan tells the zero page) needs: JOIN_* bits. Pure; inline,
+ * as it is asked for every page.
  */
-unsigned int joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan);
+static inline unsigned int
+joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan)
+{
+	unsigned int need = 0;
+
+	if (!pm_present(pm) || (scan & SCAN_ZERO))
+		return 0;
+	if (p->full)
+		return JOIN_FLAGS | JOIN_COUNT;
+	if (pm_file(pm)) {
+		/* Page cache and shmem are dirty only by KPF_DIRTY. */
+		if (p->want_dirty)
+			need |= JOIN_FLAGS;
+	} else if ((p->want_dirty && p->swapcache) || (p->want_ksm && p->ksm)) {
+		need |= JOIN_FLAGS;
+	}
+	/* KPF_HUGE tells a hugetlb page from a THP that a device missed. */
+	if (p->want_thp && (scan & SCAN_HUGE))
+		need |= JOIN_FLAGS;
+	/* An exclusive page's share is whole: kpagecount 1. */
+	if (p->want_pss && !pm_exclusive(pm))
+		need |= JOIN_COUNT;
+	return need;
+}
+
 
 /* The field's line of a meminfo text ("SwapCached"), in kB; -1 if absent. Pure. */
 long long joinplan_meminfo_kb(const char *meminfo, const char *field);
