@@ -159,7 +159,7 @@ struct walk {
 #define BITS_SCAN	(-1)	/* a PAGEMAP_SCAN of the batch */
 #define BITS_BY_PFN	(-2)	/* PFNs, and a scan only if a PMD may be mapped */
 
-/* Pages a PMD maps: a page table's worth of entries (a power of two). */
+/* Pages a PMD maps (a power of two, from sysfs); 0 if unknown. */
 static uint64_t
 pmd_pages(const struct inspector *in)
 {
@@ -196,12 +196,6 @@ pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
 	return false;
 }
 
-/*
- * Whether page i of the batch at vpn is mapped by the same PMD as page i-1,
- * and both need their flags: then it has the same folio, whose flags are
- * all the counters read (huge, dirty, swap cache, KSM), and its own word
- * need not be read. A GiB of THP is 512 words to read, not 262,144.
- */
 #define NEED_SAME	0x80	/* in need[]: takes the flags of the page before */
 
 /*
@@ -215,6 +209,12 @@ pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
 #define HUGE_IS_PMD	0
 #endif
 
+/*
+ * Whether page i of the batch at vpn is mapped by the same PMD as page i-1,
+ * and both need their flags: then it has the same folio, whose flags are
+ * all the counters read (huge, dirty, swap cache, KSM), and its own word
+ * need not be read. A GiB of THP is 512 words to read, not 262,144.
+ */
 static bool
 same_folio(const struct inspector *in, uint64_t vpn, size_t i)
 {
@@ -279,9 +279,9 @@ read_words(struct walk *w, uint64_t vpn, size_t n, int bits)
 	if ((got = read_pagemap(w, vpn, n)) < 0)
 		return got;
 	memset(in->scan, bits < 0 ? 0 : bits, n);
+	if (bits == BITS_BY_PFN && pmd_possible(in, in->words, vpn, n))
+		bits = BITS_SCAN;
 	if (bits == BITS_BY_PFN) {
-		if (pmd_possible(in, in->words, vpn, n))
-			bits = BITS_SCAN;
 		for (size_t i = 0; i < n; i++)
 			if (pm_present(in->words[i]) &&
 			    pm_pfn(in->words[i]) == in->probe.zero_pfn)
@@ -299,6 +299,7 @@ static int
 join_words(struct walk *w, uint64_t vpn, size_t n)
 {
 	struct inspector *in = w->in;
+	size_t nflags = 0, ncounts = 0, nsame = 0;
 	int err;
 
 	/* Until a join fills them, kflags and kcounts read as 0 (kflags_of()). */
@@ -314,8 +315,6 @@ join_words(struct walk *w, uint64_t vpn, size_t n)
 		in->have_kflags = in->have_kcounts = true;
 		return kpage_join(&in->kp, in->pfns, n, in->kflags, in->kcounts);
 	}
-	size_t nflags = 0, ncounts = 0, nsame = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = pm_pfn(in->words[i]);
 
