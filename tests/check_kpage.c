@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kpage.h"
+#include "twin.h"
 #include "kpf.h"
 #include "checkrun.h"
 
@@ -261,6 +262,9 @@ START_TEST(test_big_batch)
 	ck_assert_ptr_nonnull(flags);
 	ck_assert_ptr_nonnull(counts);
 	fixture(&k, BIG_NPFN);
+	/* Run 1: a second thread reads half of each join (read_split()). */
+	if (_i == 1)
+		ck_assert_ptr_nonnull(k.twin = twin_start());
 	/* Random PFNs, some 0, some past the end, some repeated. */
 	for (size_t i = 0; i < BATCH; i++) {
 		uint64_t r = rnd(&seed);
@@ -284,6 +288,11 @@ START_TEST(test_big_batch)
 	fill(counts, BATCH);
 	ck_assert_int_eq(kpage_join(&k, pfns, BATCH, flags, counts), 0);
 	check_join(pfns, BATCH, flags, counts, BIG_NPFN);
+	/* One file wanted, as the need-driven join asks. */
+	fill(flags, BATCH);
+	ck_assert_int_eq(kpage_join(&k, pfns, BATCH, flags, NULL), 0);
+	check_join(pfns, BATCH, flags, NULL, BIG_NPFN);
+	twin_stop(k.twin);
 	kpage_close(&k);
 	free(pfns);
 	free(flags);
@@ -489,7 +498,7 @@ kpage_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("batch");
-	tcase_add_test(tc, test_big_batch);
+	tcase_add_loop_test(tc, test_big_batch, 0, 2);
 	tcase_add_test(tc, test_batched_reads);
 	suite_add_tcase(s, tc);
 
