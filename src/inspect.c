@@ -13,6 +13,7 @@
 #include "pagemap.h"
 #include "pagescan.h"
 #include "procio.h"
+#include "smaps.h"
 #include "twin.h"
 
 /* 32 Ki pages: 256 KiB of pagemap per pread, about 1.5 MiB of buffers in all. */
@@ -77,6 +78,7 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 		in->page_shift++;
 	in->pmd_pages = pmd_size_pages(in->page_size);
 	in->batch = o->batch_pages ? o->batch_pages : INSPECT_BATCH;
+	in->wanted = CTR_ALL;
 	in->no_scan = o->no_scan;
 	if ((err = probe_self(&in->probe)) != 0 ||
 	    (err = hugetlb_probe(&in->huge)) != 0)
@@ -147,6 +149,8 @@ inspector_release(struct inspector *in)
 struct walk {
 	struct inspector	*in;
 	struct pagemap		 pm;
+	struct smaps_reader	 sm;
+	bool			 smaps;	/* settle unknown counters from sm */
 	struct pagescan		 ps;
 	struct pagescan		 ps2;	/* the twin scans ahead into this one */
 	bool			 scan2;
@@ -364,12 +368,39 @@ kcount_of(const struct inspector *in, size_t i)
 	return in->have_kcounts ? in->kcounts[i] : 0;
 }
 
+/*
+ * Where pagemap's exclusive bit of a PMD-mapped page is its head's (see
+ * struct probe), the page's own map count decides, wherever it was read:
+ * for every other page the two agree, on any kernel.
+ */
+static void
+exclusive_from_counts(struct inspector *in, size_t n)
+{
+	if (!in->probe.excl_by_head || !in->have_kcounts)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (pm_present(in->words[i]) && in->kcounts[i] != 0)
+			in->words[i] = (in->words[i] & ~PM_EXCLUSIVE) |
+			    (in->kcounts[i] == 1 ? PM_EXCLUSIVE : 0);
+}
+
+/* Join the batch with its kpage words, and correct what they contradict. */
+static int
+join_batch(struct walk *w, uint64_t vpn, size_t n)
+{
+	int err = join_words(w, vpn, n);
+
+	if (err == 0)
+		exclusive_from_counts(w->in, n);
+	return err;
+}
+
 static int
 read_batch(struct walk *w, uint64_t vpn, size_t n, int bits)
 {
 	int err = read_words(w, vpn, n, bits);
 
-	return err != 0 ? err : join_words(w, vpn, n);
+	return err != 0 ? err : join_batch(w, vpn, n);
 }
 
 struct mapping_walk {
@@ -449,7 +480,7 @@ read_window(struct walk *w, struct mapping_walk *m, uint64_t wa, uint64_t wb,
 			for (a = a < v ? v : a, b = b > v + n ? v + n : b; a < b; a++)
 				in->scan[a - v] = bits;
 		}
-		if ((err = join_words(w, v, n)) != 0 ||
+		if ((err = join_batch(w, v, n)) != 0 ||
 		    (err = count_batch(w, m, v, 0, n)) != 0)
 			return err;
 		v += n;
@@ -630,6 +661,27 @@ mapping_walk_init(struct walk *w, const struct maps_entry *e, struct counts *c,
 	stats_init(c, stats_known(&w->src));
 }
 
+/*
+ * Settle from smaps what the mapping's pages left unknown. A mapping smaps
+ * does not list as it stands (changed since maps was read, or clipped by a
+ * range) keeps its unknowns; a failed read stops asking.
+ */
+static void
+settle_mapping(struct walk *w, const struct maps_entry *e,
+    struct mapping_walk *m)
+{
+	struct smaps_rec rec;
+	int r;
+
+	if (!w->smaps)
+		return;
+	if ((r = smaps_find(&w->sm, e->start, e->end, &rec)) == 1)
+		stats_settle(m->c, &m->kind, &rec, w->in->page_size / 1024,
+		    w->in->probe.excl_by_head && !w->src.kcount);
+	else if (r < 0)
+		w->smaps = false;
+}
+
 /* One mapping larger than a batch, read on its own. */
 static int
 walk_mapping(struct walk *w, const struct maps_entry *e, bool scan,
@@ -643,6 +695,7 @@ walk_mapping(struct walk *w, const struct maps_entry *e, bool scan,
 	if ((err = walk_range(w, &m, e->start >> in->page_shift,
 	    e->end >> in->page_shift, scan ? BITS_SCAN : BITS_BY_PFN)) != 0)
 		return err;
+	settle_mapping(w, e, &m);
 	if (w->ops->mapping)
 		return w->ops->mapping(w->ops->arg, e, c);
 	return 0;
@@ -687,9 +740,11 @@ walk_group(struct walk *w, struct mapgroup *g, struct counts *totals)
 
 		mapping_walk_init(w, e, &c, &m);
 		if ((err = count_batch(w, &m, a, (size_t)(a - first),
-		    (size_t)((e->end >> w->in->page_shift) - a))) != 0 ||
-		    (w->ops->mapping && (err = w->ops->mapping(w->ops->arg, e,
-		    &c)) != 0))
+		    (size_t)((e->end >> w->in->page_shift) - a))) != 0)
+			return err;
+		settle_mapping(w, e, &m);
+		if (w->ops->mapping && (err = w->ops->mapping(w->ops->arg, e,
+		    &c)) != 0)
 			return err;
 		stats_merge(totals, &c);
 	}
@@ -776,6 +831,32 @@ walk_maps(struct walk *w, int pid, uint64_t start, uint64_t end,
 	return r;
 }
 
+/*
+ * Whether smaps must be read: a printed counter that pagemap's bits leave
+ * unknown here, and smaps settles. Reading smaps costs a page-table walk
+ * as long as pmap -X's, so only then.
+ */
+static bool
+smaps_wanted(const struct inspector *in, const struct sources *src)
+{
+	uint32_t unknown = CTR_SETTLED & ~stats_known(src);
+	const uint32_t by_excl = CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_SHARED) |
+	    CTR_BIT(CTR_COW_SHARED);
+
+	if (in->probe.excl_by_head && !src->kcount)
+		unknown |= by_excl;
+	return (in->wanted & unknown) != 0;
+}
+
+static int
+open_smaps(struct smaps_reader *sm, int pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	return smaps_open(sm, path);
+}
+
 int
 inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
     const struct inspect_ops *ops, struct counts *totals, struct sources *src)
@@ -797,9 +878,12 @@ inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
 	w.src.scan = w.scan;
 	w.src.soft_dirty = in->probe.soft_dirty;
 	*src = w.src;
-	stats_init(totals, stats_known(&w.src));
+	w.smaps = smaps_wanted(in, &w.src) && open_smaps(&w.sm, pid) == 0;
+	stats_init(totals, stats_known(&w.src) | (w.smaps ? CTR_SETTLED : 0));
 
 	r = walk_maps(&w, pid, start, end, totals);
+	if (w.smaps)
+		smaps_close(&w.sm);
 	if (w.scan)
 		pagescan_release(&w.ps);
 	if (w.scan2)

@@ -35,6 +35,7 @@ struct inspector {
 	struct twin	*twin;		/* reads half of large batches; may be NULL */
 	struct hugetlb_devs huge;	/* hugetlbfs devices */
 	struct join_plan plan;		/* which kpage words to read */
+	uint32_t	 wanted;	/* CTR_BIT()s printed: what smaps must settle */
 	uint64_t	*words;
 	uint64_t	*pfns;		/* PFNs whose kpageflags are needed */
 	uint64_t	*cpfns;		/* PFNs whose kpagecount is needed */

@@ -25,6 +25,8 @@ struct run {
 	struct output	out;
 	struct view	view;
 	int		write_errno;	/* why the output stopped, or 0 */
+	uint32_t	known;		/* counters known in every process read */
+	bool		any_read;	/* a process was read to its end */
 };
 
 /* A view error stops the run: output that failed, or memory. */
@@ -104,6 +106,10 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 		return STOP_OUTPUT;
 	if (r < 0)
 		warnx("%d: %s", pid, procinfo_strerror(r));
+	else {
+		run->known &= totals.known;
+		run->any_read = true;
+	}
 	if (run->out.ops->process_end(&run->out, r < 0 ? NULL : &totals,
 	    r < 0 ? procinfo_strerror(r) : NULL) < 0)
 		goto write_error;
@@ -113,45 +119,62 @@ write_error:
 	return STOP_OUTPUT;
 }
 
+/* The names of the counters in set, in column order, into buf. */
+static void
+counter_names(uint32_t set, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++)
+		if (set & CTR_BIT(columns[i].counter)) {
+			if (buf[0] != '\0')
+				strlcat(buf, ", ", len);
+			strlcat(buf, columns[i].name, len);
+		}
+}
+
 /*
- * Say once, on stderr, which counters this run cannot know, and why: the
+ * Say once, on stderr, which printed counters stayed unknown, and why: the
  * table shows them as "-", which alone does not tell a person the reason.
+ * Said after the output, from what the processes read really lacked (smaps
+ * settles much of what pagemap leaves open), and only if the output went
+ * out: into a closed pipe nobody is listening.
  */
 static void
 note_unknowns(const struct inspector *in, const struct options *opts,
-    const struct sources *srcp)
+    const struct run *run, uint32_t wanted)
 {
-	struct sources src = *srcp;
-	uint32_t unknown = CTR_ALL & ~stats_known(&src);
-	char names[256] = "", buf[128];
+	const uint32_t by_kpage = CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_KSM) |
+	    CTR_BIT(CTR_PSS);
+	uint32_t unknown = wanted & ~run->known;
+	char names[256], buf[128];
 	const char *why;
 
 	/* Soft-dirty untracked by the kernel is not news to anyone. */
 	unknown &= ~CTR_BIT(CTR_SOFT_DIRTY);
 	/* The page views say "-" or "?" per page; the note is for the counters. */
-	if (opts->format != FMT_TABLE || unknown == 0 ||
+	if (opts->format != FMT_TABLE || !run->any_read ||
 	    opts->pages != PAGES_OFF || opts->summary != SUMMARY_OFF)
 		return;
-	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++)
-		if (unknown & CTR_BIT(columns[i].counter)) {
-			if (names[0] != '\0')
-				strlcat(names, ", ", sizeof(names));
-			strlcat(names, columns[i].name, sizeof(names));
+	if (unknown & by_kpage) {
+		if (opts->no_kpage)
+			why = "--no-kpage";
+		else if (!in->probe.pfn_visible)
+			why = "page frame numbers need CAP_SYS_ADMIN";
+		else {
+			snprintf(buf, sizeof(buf), "cannot open /proc/kpagecount "
+			    "or /proc/kpageflags: %s", strerror(-in->kpage_err));
+			why = buf;
 		}
-	if (opts->no_kpage)
-		why = "--no-kpage";
-	else if (!in->probe.pfn_visible)
-		why = "page frame numbers need CAP_SYS_ADMIN";
-	else if (!in->have_kpage) {
-		snprintf(buf, sizeof(buf), "cannot open /proc/kpagecount or "
-		    "/proc/kpageflags: %s", strerror(-in->kpage_err));
-		why = buf;
+		counter_names(unknown & by_kpage, names, sizeof(names));
+		warnx("note: %s: %s shown as -", why, names);
 	}
-	else if (opts->no_scan)
-		why = "--no-scan";
-	else
-		why = "this kernel has no PAGEMAP_SCAN (Linux 6.7+)";
-	warnx("note: %s: %s shown as -", why, names);
+	if (unknown & ~by_kpage) {
+		why = opts->no_scan ? "--no-scan" :
+		    "this kernel has no PAGEMAP_SCAN (Linux 6.7+)";
+		counter_names(unknown & ~by_kpage, names, sizeof(names));
+		warnx("note: %s, and smaps could not tell (a mapping cut by "
+		    "--range, or changed while read): %s shown as -", why, names);
+	}
 }
 
 /* The counters the output will print: what the kpage join must serve. */
@@ -254,12 +277,14 @@ main(int argc, char **argv)
 		cli_free(&opts);
 		return r;
 	}
-	note_unknowns(&in, &opts, &src);
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
 	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
-	joinplan_init(&in.plan, wanted_counters(&run.out), opts.full_join ||
-	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
+	in.wanted = wanted_counters(&run.out);
+	joinplan_init(&in.plan, in.wanted, opts.full_join ||
+	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF,
+	    in.probe.excl_by_head);
+	run.known = CTR_ALL;
 
 	if (run.out.ops->begin(&run.out) < 0)
 		run.write_errno = errno;
@@ -274,9 +299,11 @@ main(int argc, char **argv)
 		run.write_errno = errno;
 
 	view_release(&run.view);
+	if (close_stdout(run.write_errno) != 0)
+		status = EXIT_FAILURE;
+	else
+		note_unknowns(&in, &opts, &run, in.wanted);
 	inspector_release(&in);
 	cli_free(&opts);
-	if (close_stdout(run.write_errno) != 0)
-		return EXIT_FAILURE;
 	return status;
 }

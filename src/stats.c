@@ -6,6 +6,7 @@
 #include "kpf.h"
 #include "pagemap.h"
 #include "pagescan.h"
+#include "smaps.h"
 #include "stats.h"
 
 uint32_t
@@ -99,9 +100,19 @@ stats_add_pages(struct counts *c, const struct mapping_kind *kind,
 		c->v[CTR_FILE] += n;
 	if (pm_exclusive(pm))
 		c->v[CTR_EXCLUSIVE] += n;
-	if (zero < 0)
-		return;
 	anon = !pm_file(pm);
+	if (zero < 0) {
+		/* Anon or the zero page; stats_settle() tells them apart. */
+		if (anon)
+			c->raw[RAW_NONFILE] += n;
+		if (!pm_exclusive(pm))
+			c->raw[RAW_NONEXCL] += n;
+		if (anon && kind->private && kind->file)
+			c->raw[RAW_COW_COPIED] += n;
+		if (anon && kind->private && !pm_exclusive(pm))
+			c->raw[RAW_COW_SHARED] += n;
+		return;
+	}
 	if (anon)
 		c->v[CTR_ANON] += n;
 	if (!pm_exclusive(pm))
@@ -145,7 +156,88 @@ stats_merge(struct counts *a, const struct counts *b)
 {
 	for (int i = 0; i < CTR_COUNT; i++)
 		a->v[i] += b->v[i];
+	for (int i = 0; i < RAW_COUNT; i++)
+		a->raw[i] += b->raw[i];
 	a->known &= b->known;
+}
+
+/* A field of r in pages; absent lines count 0. */
+static uint64_t
+sm_pages(const struct smaps_rec *r, enum smaps_field f, uint64_t page_kb)
+{
+	return r->kb[f] > 0 ? (uint64_t)r->kb[f] / page_kb : 0;
+}
+
+/*
+ * Zero, anon, file, shared and the cow counters from the raw tallies. The
+ * small zero page is among the non-file pages; the huge zero page carries
+ * the file bit. Returns false if the numbers do not add up.
+ */
+static bool
+settle_zero(struct counts *c, const struct mapping_kind *kind,
+    const struct smaps_rec *r, uint64_t page_kb)
+{
+	uint64_t rss = sm_pages(r, SM_RSS, page_kb), anon, zero, small, huge;
+
+	if (kind->hugetlb) {
+		/* No zero page in hugetlbfs, and smaps keeps its pages out of Rss. */
+		zero = small = huge = 0;
+		anon = c->raw[RAW_NONFILE];
+	} else {
+		if (r->kb[SM_RSS] < 0 || r->kb[SM_ANONYMOUS] < 0 ||
+		    rss > c->v[CTR_PRESENT])
+			return false;
+		zero = c->v[CTR_PRESENT] - rss;
+		anon = sm_pages(r, SM_ANONYMOUS, page_kb);
+		if (anon > c->raw[RAW_NONFILE])
+			return false;
+		small = c->raw[RAW_NONFILE] - anon;
+		if (small > zero || zero - small > c->v[CTR_FILE] ||
+		    zero > c->raw[RAW_NONEXCL] ||
+		    (kind->private && small > c->raw[RAW_COW_SHARED]) ||
+		    (kind->private && kind->file && small > c->raw[RAW_COW_COPIED]))
+			return false;
+		huge = zero - small;
+	}
+	c->v[CTR_ZERO] = zero;
+	c->v[CTR_ANON] = anon;
+	c->v[CTR_FILE] -= huge;
+	c->v[CTR_SHARED] = c->raw[RAW_NONEXCL] - zero;
+	c->v[CTR_COW_COPIED] = c->raw[RAW_COW_COPIED] -
+	    (kind->private && kind->file ? small : 0);
+	c->v[CTR_COW_SHARED] = c->raw[RAW_COW_SHARED] -
+	    (kind->private ? small : 0);
+	c->known |= CTR_BIT(CTR_ZERO) | CTR_BIT(CTR_ANON) | CTR_BIT(CTR_FILE) |
+	    CTR_BIT(CTR_SHARED) | CTR_BIT(CTR_COW_COPIED) |
+	    CTR_BIT(CTR_COW_SHARED);
+	return true;
+}
+
+void
+stats_settle(struct counts *c, const struct mapping_kind *kind,
+    const struct smaps_rec *r, uint64_t page_kb, bool excl_by_head)
+{
+	uint64_t pmd = sm_pages(r, SM_ANON_HUGE, page_kb) +
+	    sm_pages(r, SM_SHMEM_PMD, page_kb) + sm_pages(r, SM_FILE_PMD, page_kb);
+
+	if (page_kb == 0)
+		return;
+	if (!stats_is_known(c, CTR_THP) && r->kb[SM_ANON_HUGE] >= 0) {
+		c->v[CTR_THP] = kind->hugetlb ? 0 : pmd;
+		c->known |= CTR_BIT(CTR_THP);
+	}
+	if (!stats_is_known(c, CTR_ZERO) && !settle_zero(c, kind, r, page_kb))
+		return;
+	if (!excl_by_head || kind->hugetlb || pmd == 0)
+		return;
+	/* smaps counts each page by its own map count. */
+	c->v[CTR_EXCLUSIVE] = sm_pages(r, SM_PRIVATE_CLEAN, page_kb) +
+	    sm_pages(r, SM_PRIVATE_DIRTY, page_kb);
+	c->v[CTR_SHARED] = sm_pages(r, SM_SHARED_CLEAN, page_kb) +
+	    sm_pages(r, SM_SHARED_DIRTY, page_kb);
+	/* In a private anonymous mapping every page but the zero page is anon. */
+	if (kind->private && !kind->file)
+		c->v[CTR_COW_SHARED] = c->v[CTR_SHARED];
 }
 
 double

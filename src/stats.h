@@ -47,10 +47,32 @@ struct sources {
 	bool	soft_dirty;	/* the kernel tracks soft-dirty */
 };
 
+/*
+ * Where the zero page cannot be told, the pages of some counters are tallied
+ * with the zero pages still among them; stats_settle() takes the zero pages
+ * out once smaps says how many there are.
+ */
+enum raw_tally {
+	RAW_NONFILE,		/* present, not file: anon or the zero page */
+	RAW_NONEXCL,		/* present, not exclusive: shared or zero */
+	RAW_COW_COPIED,		/* as cow_copied, zero pages included */
+	RAW_COW_SHARED,		/* as cow_shared, zero pages included */
+	RAW_COUNT
+};
+
 struct counts {
 	uint64_t	v[CTR_COUNT];	/* v[CTR_PSS] in units of 2^-PSS_SHIFT pages */
 	uint32_t	known;		/* CTR_BIT()s of counters that are known */
+	uint64_t	raw[RAW_COUNT];
 };
+
+struct smaps_rec;
+
+/* The counters stats_settle() can settle from a mapping's smaps record. */
+#define CTR_SETTLED	(CTR_BIT(CTR_ZERO) | CTR_BIT(CTR_ANON) | \
+			 CTR_BIT(CTR_FILE) | CTR_BIT(CTR_SHARED) | \
+			 CTR_BIT(CTR_COW_COPIED) | CTR_BIT(CTR_COW_SHARED) | \
+			 CTR_BIT(CTR_THP) | CTR_BIT(CTR_EXCLUSIVE))
 
 /* The counters a walk with these sources can determine. */
 uint32_t	stats_known(const struct sources *src);
@@ -71,6 +93,19 @@ void	stats_add_pages(struct counts *c, const struct mapping_kind *kind,
 
 /* Count n pages that pagemap would show as neither present nor swapped. */
 void	stats_add_holes(struct counts *c, uint64_t n);
+
+/*
+ * Settle the counters of one whole mapping that its pages left unknown, from
+ * the kernel's own accounting of it: thp from the PMD-mapped sizes, zero as
+ * present pages that Rss leaves out, anon from Anonymous and the rest from
+ * the raw tallies less the zero pages. With excl_by_head (pagemap gives a
+ * PMD-mapped THP the exclusive bit of its head page, and no kpagecount
+ * corrected it), a mapping with PMD-mapped pages takes exclusive and shared
+ * from Private_* and Shared_*. A record that does not add up (the process
+ * changed between the two readings) settles nothing. Pure.
+ */
+void	stats_settle(struct counts *c, const struct mapping_kind *kind,
+	    const struct smaps_rec *r, uint64_t page_kb, bool excl_by_head);
 
 /* Add b into a (totals); a counter stays known only if known in both. */
 void	stats_merge(struct counts *a, const struct counts *b);

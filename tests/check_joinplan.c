@@ -94,9 +94,9 @@ START_TEST(test_init_reads_the_system)
 {
 	struct join_plan p;
 
-	joinplan_init(&p, CTR_BIT(CTR_PSS), false);
+	joinplan_init(&p, CTR_BIT(CTR_PSS), false, false);
 	ck_assert(!p.full && p.want_pss && !p.want_dirty && !p.want_ksm);
-	joinplan_init(&p, CTR_ALL, true);
+	joinplan_init(&p, CTR_ALL, true, false);
 	ck_assert(p.full && p.want_dirty && p.want_ksm && p.want_thp);
 }
 END_TEST
