@@ -98,6 +98,25 @@ START_TEST(test_init_reads_the_system)
 	ck_assert(!p.full && p.want_pss && !p.want_dirty && !p.want_ksm);
 	joinplan_init(&p, CTR_ALL, true, false);
 	ck_assert(p.full && p.want_dirty && p.want_ksm && p.want_thp);
+	ck_assert(!p.huge_count);
+	/* Before 6.11, only when a counter reads the exclusive bit. */
+	joinplan_init(&p, CTR_BIT(CTR_THP), false, true);
+	ck_assert(!p.huge_count);
+	joinplan_init(&p, CTR_BIT(CTR_SHARED), false, true);
+	ck_assert(p.huge_count);
+}
+END_TEST
+
+/* Before 6.11 a PMD-mapped page's exclusive bit is its head's: count it. */
+START_TEST(test_huge_count)
+{
+	struct join_plan p = plan(false, false, true, false, false, false);
+
+	ck_assert_uint_eq(joinplan_need(&p, ANON_X, SCAN_HUGE), 0);
+	p.huge_count = true;
+	ck_assert_uint_eq(joinplan_need(&p, ANON_X, SCAN_HUGE), JOIN_COUNT);
+	ck_assert_uint_eq(joinplan_need(&p, ANON_X, 0), 0);
+	ck_assert_uint_eq(joinplan_need(&p, ANON_X, SCAN_HUGE | SCAN_ZERO), 0);
 }
 END_TEST
 
@@ -109,6 +128,7 @@ joinplan_suite(void)
 
 	tcase_add_test(tc, test_nothing_for_absent_and_zero);
 	tcase_add_test(tc, test_anon_shortcuts);
+	tcase_add_test(tc, test_huge_count);
 	tcase_add_test(tc, test_file_and_huge);
 	tcase_add_test(tc, test_swapcached_line);
 	tcase_add_test(tc, test_init_reads_the_system);

@@ -11,6 +11,7 @@
 #include "kpf.h"
 #include "pagemap.h"
 #include "pagescan.h"
+#include "smaps.h"
 #include "stats.h"
 #include "checkrun.h"
 
@@ -609,6 +610,173 @@ START_TEST(test_huge_zero_page_file_bit)
 }
 END_TEST
 
+
+/* Count n pages with pagemap word pm into c, with no source but pagemap. */
+static void
+add_bits(struct counts *c, const struct mapping_kind *kind, uint64_t pm,
+    uint64_t n)
+{
+	struct page_obs o = obs(pm, 0, 0, 0, 0);
+
+	stats_add_pages(c, kind, &o, n);
+}
+
+static struct smaps_rec
+rec_kb(long long rss, long long anon, long long anon_huge)
+{
+	struct smaps_rec r;
+
+	for (int i = 0; i < SM_NFIELDS; i++)
+		r.kb[i] = i == SM_KSM ? -1 : 0;
+	r.start = 0x1000;
+	r.end = 0x2000;
+	r.kb[SM_RSS] = rss;
+	r.kb[SM_ANONYMOUS] = anon;
+	r.kb[SM_ANON_HUGE] = anon_huge;
+	return r;
+}
+
+#define A_X	(PM_PRESENT | PM_EXCLUSIVE)	/* exclusive anon */
+#define A_S	(PM_PRESENT)			/* shared anon, or the zero page */
+#define HZ	(PM_PRESENT | PM_FILE)		/* the huge zero page's bits */
+
+/*
+ * Without PAGEMAP_SCAN and PFNs: 3 exclusive anon pages, 2 shared with a
+ * fork relative, 4 small zero pages and 1 huge-zero page (file bit). smaps
+ * counts 5 pages in Rss, all Anonymous.
+ */
+START_TEST(test_settle_zero_anon)
+{
+	struct smaps_rec r = rec_kb(20, 20, 0);
+	struct counts c;
+
+	stats_init(&c, stats_known(&(struct sources){ 0 }));
+	add_bits(&c, &k_anon, A_X, 3);
+	add_bits(&c, &k_anon, A_S, 2);
+	add_bits(&c, &k_anon, A_S | PM_SOFT_DIRTY, 4);
+	add_bits(&c, &k_anon, HZ, 1);
+	ck_assert(!stats_is_known(&c, CTR_ZERO) && !stats_is_known(&c, CTR_FILE));
+	stats_settle(&c, &k_anon, &r, 4, false);
+	EXPECT(c, [CTR_PAGES] = 10, [CTR_PRESENT] = 10, [CTR_FILE] = 0,
+	    [CTR_ANON] = 5, [CTR_ZERO] = 5, [CTR_EXCLUSIVE] = 3,
+	    [CTR_SHARED] = 2, [CTR_COW_SHARED] = 2, [CTR_SOFT_DIRTY] = 4);
+	ck_assert_uint_eq(c.known, BASE | ZEROISH | CTR_BIT(CTR_THP));
+}
+END_TEST
+
+/* A private file mapping: 2 page-cache pages, 3 copied on write. */
+START_TEST(test_settle_private_file)
+{
+	struct smaps_rec r = rec_kb(20, 12, 0);
+	struct counts c;
+
+	stats_init(&c, BASE);
+	add_bits(&c, &k_pfile, PM_PRESENT | PM_FILE | PM_EXCLUSIVE, 2);
+	add_bits(&c, &k_pfile, A_X, 3);
+	stats_settle(&c, &k_pfile, &r, 4, false);
+	EXPECT(c, [CTR_PAGES] = 5, [CTR_PRESENT] = 5, [CTR_FILE] = 2,
+	    [CTR_ANON] = 3, [CTR_EXCLUSIVE] = 5, [CTR_COW_COPIED] = 3);
+	ck_assert(stats_is_known(&c, CTR_COW_COPIED) &&
+	    stats_is_known(&c, CTR_ZERO));
+}
+END_TEST
+
+/* Numbers that do not add up (the process changed): nothing is settled. */
+START_TEST(test_settle_inconsistent)
+{
+	struct smaps_rec more_anon = rec_kb(20, 24, 0);
+	struct smaps_rec more_rss = rec_kb(48, 20, 0);
+	struct smaps_rec no_rss = rec_kb(-1, 20, 0);
+	const struct smaps_rec *bad[] = { &more_anon, &more_rss, &no_rss };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct counts c;
+
+		stats_init(&c, BASE);
+		add_bits(&c, &k_anon, A_X, 5);
+		stats_settle(&c, &k_anon, bad[i], 4, false);
+		ck_assert_msg(!stats_is_known(&c, CTR_ZERO) &&
+		    !stats_is_known(&c, CTR_ANON) &&
+		    !stats_is_known(&c, CTR_SHARED), "record %zu settled", i);
+	}
+}
+END_TEST
+
+/* hugetlbfs: no zero page, and smaps' Rss leaves its pages out. */
+START_TEST(test_settle_hugetlb)
+{
+	struct smaps_rec r = rec_kb(0, 0, 0);
+	struct counts c;
+
+	stats_init(&c, BASE);
+	add_bits(&c, &k_htlb, A_X, 512);
+	stats_settle(&c, &k_htlb, &r, 4, true);
+	EXPECT(c, [CTR_PAGES] = 512, [CTR_PRESENT] = 512, [CTR_ANON] = 512,
+	    [CTR_EXCLUSIVE] = 512);
+	ck_assert(stats_is_known(&c, CTR_ZERO) && stats_is_known(&c, CTR_THP));
+}
+END_TEST
+
+/*
+ * Before 6.11, after a fork relative rewrote the head of a THP the parent
+ * still maps whole, all 512 pages carry the head's exclusive bit; smaps
+ * counts 511 of them shared. Only with excl_by_head does smaps decide.
+ */
+START_TEST(test_settle_excl_by_head)
+{
+	struct smaps_rec r = rec_kb(2048, 2048, 2048);
+	struct counts c, trusted;
+
+	r.kb[SM_PRIVATE_DIRTY] = 4;
+	r.kb[SM_SHARED_DIRTY] = 2044;
+	stats_init(&c, BASE);
+	add_bits(&c, &k_anon, A_X, 512);
+	trusted = c;
+	stats_settle(&c, &k_anon, &r, 4, true);
+	EXPECT(c, [CTR_PAGES] = 512, [CTR_PRESENT] = 512, [CTR_ANON] = 512,
+	    [CTR_EXCLUSIVE] = 1, [CTR_SHARED] = 511, [CTR_COW_SHARED] = 511,
+	    [CTR_THP] = 512);
+	stats_settle(&trusted, &k_anon, &r, 4, false);
+	EXPECT(trusted, [CTR_PAGES] = 512, [CTR_PRESENT] = 512,
+	    [CTR_ANON] = 512, [CTR_EXCLUSIVE] = 512, [CTR_THP] = 512);
+	/* Without PMD-mapped pages the bits are the pages' own. */
+	r.kb[SM_ANON_HUGE] = 0;
+	stats_init(&c, BASE);
+	add_bits(&c, &k_anon, A_X, 512);
+	stats_settle(&c, &k_anon, &r, 4, true);
+	ck_assert_uint_eq(c.v[CTR_EXCLUSIVE], 512);
+}
+END_TEST
+
+/* thp from every PMD-mapped size; a known counter is left as it is. */
+START_TEST(test_settle_thp_only)
+{
+	struct smaps_rec r = rec_kb(8192, 0, 0);
+	struct counts c;
+
+	r.kb[SM_SHMEM_PMD] = 4096;
+	r.kb[SM_FILE_PMD] = 2048;
+	stats_init(&c, BASE | ZEROISH);
+	add_bits(&c, &k_shmem, PM_PRESENT | PM_FILE | PM_EXCLUSIVE, 2048);
+	stats_settle(&c, &k_shmem, &r, 4, false);
+	ck_assert_uint_eq(c.v[CTR_THP], 1536);
+	ck_assert(stats_is_known(&c, CTR_THP));
+	ck_assert_uint_eq(c.v[CTR_ZERO], 0);
+	ck_assert_uint_eq(c.v[CTR_FILE], 2048);
+	/* Settled totals stay known only where every mapping was settled. */
+	{
+		struct counts t, u;
+
+		stats_init(&t, BASE | CTR_SETTLED);
+		stats_init(&u, BASE);
+		stats_merge(&t, &c);
+		ck_assert(stats_is_known(&t, CTR_THP));
+		stats_merge(&t, &u);
+		ck_assert(!stats_is_known(&t, CTR_THP));
+	}
+}
+END_TEST
+
 static Suite *
 stats_suite(void)
 {
@@ -647,6 +815,12 @@ stats_suite(void)
 	tcase_add_test(tc, test_mixed_mapping);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_add_pages_is_n_adds);
+	tcase_add_test(tc, test_settle_zero_anon);
+	tcase_add_test(tc, test_settle_private_file);
+	tcase_add_test(tc, test_settle_inconsistent);
+	tcase_add_test(tc, test_settle_hugetlb);
+	tcase_add_test(tc, test_settle_excl_by_head);
+	tcase_add_test(tc, test_settle_thp_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
