@@ -146,11 +146,16 @@ inspector_release(struct inspector *in)
 	in->have_kpage = false;
 }
 
+#define SMAPS_UNREAD	0	/* not opened (yet) */
+#define SMAPS_OPEN	1
+#define SMAPS_FAILED	(-1)	/* could not be read: ask no more */
+
 struct walk {
 	struct inspector	*in;
 	struct pagemap		 pm;
+	int			 pid;
 	struct smaps_reader	 sm;
-	bool			 smaps;	/* settle unknown counters from sm */
+	int			 smaps;	/* SMAPS_*: whether sm settles counters */
 	struct pagescan		 ps;
 	struct pagescan		 ps2;	/* the twin scans ahead into this one */
 	bool			 scan2;
@@ -171,11 +176,31 @@ pmd_pages(const struct inspector *in)
 }
 
 /*
- * Whether any page of the n words at vpn may be PMD-mapped. Such a mapping
- * covers an aligned run of pmd_pages(), every page present, the PFNs
+ * Whether pages [i, end) of the words at vpn, from i up to the next PMD
+ * boundary, look like one PMD mapping: every page present, the PFNs
  * running along with the addresses from an aligned first PFN (folios are
- * naturally aligned). Where no run of the batch looks like that, nothing in
- * it is huge, nor the huge zero page; 4 KiB pages almost never do.
+ * naturally aligned). 4 KiB pages almost never do.
+ */
+static bool
+pmd_run(const struct inspector *in, const uint64_t *words, uint64_t vpn,
+    size_t i, size_t end)
+{
+	uint64_t per = pmd_pages(in);
+	uint64_t base = pm_pfn(words[i]) - ((vpn + i) & (per - 1));
+
+	if (!pm_present(words[i]) || (base & (per - 1)) != 0)
+		return false;
+	for (size_t j = i; j < end; j++)
+		if (!pm_present(words[j]) ||
+		    pm_pfn(words[j]) != base + ((vpn + j) & (per - 1)))
+			return false;
+	return true;
+}
+
+/*
+ * Whether any page of the n words at vpn may be PMD-mapped: a PMD maps an
+ * aligned run of pmd_pages() that pmd_run() would accept. Where no run of
+ * the batch looks like that, nothing in it is huge, nor the huge zero page.
  */
 static bool
 pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
@@ -184,17 +209,9 @@ pmd_possible(const struct inspector *in, const uint64_t *words, uint64_t vpn,
 	uint64_t per = pmd_pages(in);
 
 	for (size_t i = 0, end; i < n; i = end) {
-		uint64_t base = pm_pfn(words[i]) - ((vpn + i) & (per - 1));
-		size_t j = i;
-
 		end = i + (size_t)(per - ((vpn + i) & (per - 1)));
 		end = end < n ? end : n;
-		if (!pm_present(words[i]) || (base & (per - 1)) != 0)
-			continue;
-		while (j < end && pm_present(words[j]) &&
-		    pm_pfn(words[j]) == base + ((vpn + j) & (per - 1)))
-			j++;
-		if (j == end)
+		if (pmd_run(in, words, vpn, i, end))
 			return true;
 	}
 	return false;
@@ -369,19 +386,31 @@ kcount_of(const struct inspector *in, size_t i)
 }
 
 /*
- * Where pagemap's exclusive bit of a PMD-mapped page is its head's (see
- * struct probe), the page's own map count decides, wherever it was read:
- * for every other page the two agree, on any kernel.
+ * pagemap gives every page of a PMD-mapped THP the exclusive bit of its
+ * head page (seen on 6.1 and on 6.18): after a fork relative rewrote the
+ * head, 511 pages both map read as exclusive, and after it rewrote the rest
+ * the head alone keeps a shared page's bit. Where the map counts of such a
+ * page were read, they decide. PMD-mapped: the scan says so, or without a
+ * scan the PFNs do (on pages that are not, count and bit agree anyway).
  */
 static void
-exclusive_from_counts(struct inspector *in, size_t n)
+exclusive_from_counts(struct walk *w, uint64_t vpn, size_t n)
 {
-	if (!in->probe.excl_by_head || !in->have_kcounts)
+	struct inspector *in = w->in;
+	uint64_t per = pmd_pages(in);
+
+	if (!in->have_kcounts || per == 0)
 		return;
-	for (size_t i = 0; i < n; i++)
-		if (pm_present(in->words[i]) && in->kcounts[i] != 0)
-			in->words[i] = (in->words[i] & ~PM_EXCLUSIVE) |
-			    (in->kcounts[i] == 1 ? PM_EXCLUSIVE : 0);
+	for (size_t i = (size_t)((per - (vpn & (per - 1))) & (per - 1));
+	    i + per <= n; i += per) {
+		if (w->scan ? !(in->scan[i] & SCAN_HUGE) :
+		    !pmd_run(in, in->words, vpn, i, i + per))
+			continue;
+		for (size_t k = i; k < i + per; k++)
+			if (pm_present(in->words[k]) && in->kcounts[k] != 0)
+				in->words[k] = (in->words[k] & ~PM_EXCLUSIVE) |
+				    (in->kcounts[k] == 1 ? PM_EXCLUSIVE : 0);
+	}
 }
 
 /* Join the batch with its kpage words, and correct what they contradict. */
@@ -391,7 +420,7 @@ join_batch(struct walk *w, uint64_t vpn, size_t n)
 	int err = join_words(w, vpn, n);
 
 	if (err == 0)
-		exclusive_from_counts(w->in, n);
+		exclusive_from_counts(w, vpn, n);
 	return err;
 }
 
@@ -661,9 +690,34 @@ mapping_walk_init(struct walk *w, const struct maps_entry *e, struct counts *c,
 	stats_init(c, stats_known(&w->src));
 }
 
+static int
+open_smaps(struct smaps_reader *sm, int pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	return smaps_open(sm, path);
+}
+
 /*
- * Settle from smaps what the mapping's pages left unknown. A mapping smaps
- * does not list as it stands (changed since maps was read, or clipped by a
+ * Whether the exclusive bits of the mapping's pages are in doubt, and
+ * printed: PMD-mapped pages whose map counts were not read (see
+ * exclusive_from_counts()).
+ */
+static bool
+exclusive_in_doubt(const struct walk *w, const struct counts *c)
+{
+	const uint32_t by_excl = CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_SHARED) |
+	    CTR_BIT(CTR_COW_SHARED);
+
+	return !w->src.kcount && (w->in->wanted & by_excl) &&
+	    (!stats_is_known(c, CTR_THP) || c->v[CTR_THP] > 0);
+}
+
+/*
+ * Settle from smaps what the mapping's pages left unknown or in doubt.
+ * smaps is opened at the first mapping that needs it. A mapping smaps does
+ * not list as it stands (changed since maps was read, or clipped by a
  * range) keeps its unknowns; a failed read stops asking.
  */
 static void
@@ -673,13 +727,16 @@ settle_mapping(struct walk *w, const struct maps_entry *e,
 	struct smaps_rec rec;
 	int r;
 
-	if (!w->smaps)
+	if (w->smaps == SMAPS_UNREAD && exclusive_in_doubt(w, m->c))
+		w->smaps = open_smaps(&w->sm, w->pid) == 0 ? SMAPS_OPEN :
+		    SMAPS_FAILED;
+	if (w->smaps != SMAPS_OPEN)
 		return;
 	if ((r = smaps_find(&w->sm, e->start, e->end, &rec)) == 1)
 		stats_settle(m->c, &m->kind, &rec, w->in->page_size / 1024,
-		    w->in->probe.excl_by_head && !w->src.kcount);
+		    !w->src.kcount);
 	else if (r < 0)
-		w->smaps = false;
+		w->smaps = SMAPS_FAILED;
 }
 
 /* One mapping larger than a batch, read on its own. */
@@ -832,29 +889,14 @@ walk_maps(struct walk *w, int pid, uint64_t start, uint64_t end,
 }
 
 /*
- * Whether smaps must be read: a printed counter that pagemap's bits leave
- * unknown here, and smaps settles. Reading smaps costs a page-table walk
- * as long as pmap -X's, so only then.
+ * Whether smaps must be read from the first mapping on: a printed counter
+ * that pagemap's bits leave unknown here, and smaps settles. Reading smaps
+ * costs a page-table walk as long as pmap -X's, so only then.
  */
 static bool
 smaps_wanted(const struct inspector *in, const struct sources *src)
 {
-	uint32_t unknown = CTR_SETTLED & ~stats_known(src);
-	const uint32_t by_excl = CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_SHARED) |
-	    CTR_BIT(CTR_COW_SHARED);
-
-	if (in->probe.excl_by_head && !src->kcount)
-		unknown |= by_excl;
-	return (in->wanted & unknown) != 0;
-}
-
-static int
-open_smaps(struct smaps_reader *sm, int pid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
-	return smaps_open(sm, path);
+	return (in->wanted & CTR_SETTLED & ~stats_known(src)) != 0;
 }
 
 int
@@ -878,11 +920,14 @@ inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
 	w.src.scan = w.scan;
 	w.src.soft_dirty = in->probe.soft_dirty;
 	*src = w.src;
-	w.smaps = smaps_wanted(in, &w.src) && open_smaps(&w.sm, pid) == 0;
-	stats_init(totals, stats_known(&w.src) | (w.smaps ? CTR_SETTLED : 0));
+	w.pid = pid;
+	if (smaps_wanted(in, &w.src))
+		w.smaps = open_smaps(&w.sm, pid) == 0 ? SMAPS_OPEN : SMAPS_FAILED;
+	stats_init(totals, stats_known(&w.src) |
+	    (w.smaps == SMAPS_OPEN ? CTR_SETTLED : 0));
 
 	r = walk_maps(&w, pid, start, end, totals);
-	if (w.smaps)
+	if (w.smaps == SMAPS_OPEN)
 		smaps_close(&w.sm);
 	if (w.scan)
 		pagescan_release(&w.ps);

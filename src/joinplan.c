@@ -59,8 +59,7 @@ ksm_may_share(void)
 }
 
 void
-joinplan_init(struct join_plan *p, uint32_t wanted, bool full,
-    bool excl_by_head)
+joinplan_init(struct join_plan *p, uint32_t wanted, bool full)
 {
 	char buf[8192];
 	long long cached = -1, total = -1;
@@ -71,7 +70,7 @@ joinplan_init(struct join_plan *p, uint32_t wanted, bool full,
 	p->want_ksm = (wanted & CTR_BIT(CTR_KSM)) != 0;
 	p->want_pss = (wanted & CTR_BIT(CTR_PSS)) != 0;
 	p->want_thp = (wanted & CTR_BIT(CTR_THP)) != 0;
-	p->huge_count = excl_by_head && (wanted & (CTR_BIT(CTR_EXCLUSIVE) |
+	p->huge_count = (wanted & (CTR_BIT(CTR_EXCLUSIVE) |
 	    CTR_BIT(CTR_SHARED) | CTR_BIT(CTR_COW_SHARED) | CTR_BIT(CTR_PSS)));
 	if (slurp("/proc/meminfo", buf, sizeof(buf))) {
 		cached = joinplan_meminfo_kb(buf, "SwapCached");

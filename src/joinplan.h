@@ -24,19 +24,18 @@ struct join_plan {
 	bool	want_thp;
 	bool	swapcache;	/* swap is on, or SwapCached was not 0 */
 	bool	ksm;		/* KSM has shared pages (or cannot tell) */
-	bool	huge_count;	/* a PMD-mapped page's exclusive bit is its head's */
+	bool	huge_count;	/* PMD-mapped pages: their exclusive bit is the head's */
 };
 
 #define JOIN_FLAGS	0x1	/* needs its kpageflags word */
 #define JOIN_COUNT	0x2	/* needs its kpagecount word */
 
 /*
- * Plan for the counters in wanted (CTR_BIT()s); full forces the full join;
- * excl_by_head as struct probe says. Reads /proc/meminfo and
- * /sys/kernel/mm/ksm once; what cannot be read is taken as possible.
+ * Plan for the counters in wanted (CTR_BIT()s); full forces the full join.
+ * Reads /proc/meminfo and /sys/kernel/mm/ksm once; what cannot be read is
+ * taken as possible.
  */
-void	joinplan_init(struct join_plan *p, uint32_t wanted, bool full,
-	    bool excl_by_head);
+void	joinplan_init(struct join_plan *p, uint32_t wanted, bool full);
 
 /*
  * What a page with pagemap word pm and scan bits (SCAN_*; the plan is only
@@ -65,7 +64,11 @@ joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan)
 	/* An exclusive page's share is whole: kpagecount 1. */
 	if (p->want_pss && !pm_exclusive(pm))
 		need |= JOIN_COUNT;
-	/* Unless the bit is not the page's own: then its count tells. */
+	/*
+	 * Unless the bit is not the page's own: pagemap gives every page of a
+	 * PMD-mapped THP the exclusive bit of its head (seen on 6.1 and
+	 * 6.18). Only its map count tells.
+	 */
 	if (p->huge_count && (scan & SCAN_HUGE))
 		need |= JOIN_COUNT;
 	return need;

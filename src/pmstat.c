@@ -282,8 +282,7 @@ main(int argc, char **argv)
 	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
 	in.wanted = wanted_counters(&run.out);
 	joinplan_init(&in.plan, in.wanted, opts.full_join ||
-	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF,
-	    in.probe.excl_by_head);
+	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 	run.known = CTR_ALL;
 
 	if (run.out.ops->begin(&run.out) < 0)

@@ -2,35 +2,16 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "pagemap.h"
 #include "probe.h"
 
-bool
-probe_release_before(const char *release, int major, int minor)
-{
-	char *end;
-	long ma, mi;
-
-	ma = strtol(release, &end, 10);
-	if (end == release || *end != '.')
-		return true;
-	release = end + 1;
-	mi = strtol(release, &end, 10);
-	if (end == release)
-		return true;
-	return ma < major || (ma == major && mi < minor);
-}
-
 int
 probe_self(struct probe *p)
 {
-	struct utsname u;
 	long psz = sysconf(_SC_PAGESIZE);
 	struct pagemap pm;
 	char *mem;
@@ -59,13 +40,5 @@ probe_self(struct probe *p)
 			p->zero_pfn = pm_pfn(w[1]);
 	}
 	munmap(mem, 2 * (size_t)psz);
-	/*
-	 * Fixed in 6.11 ("properly detect PM_MMAP_EXCLUSIVE per page of
-	 * PMD-mapped THPs"). No probe short of a fork and a THP tells it, so
-	 * the release does; reading kpagecount where a newer kernel needs it
-	 * not costs time, never a wrong number.
-	 */
-	p->excl_by_head = uname(&u) != 0 ||
-	    probe_release_before(u.release, 6, 11);
 	return err;
 }

@@ -215,7 +215,7 @@ settle_zero(struct counts *c, const struct mapping_kind *kind,
 
 void
 stats_settle(struct counts *c, const struct mapping_kind *kind,
-    const struct smaps_rec *r, uint64_t page_kb, bool excl_by_head)
+    const struct smaps_rec *r, uint64_t page_kb, bool excl_doubt)
 {
 	uint64_t pmd = sm_pages(r, SM_ANON_HUGE, page_kb) +
 	    sm_pages(r, SM_SHMEM_PMD, page_kb) + sm_pages(r, SM_FILE_PMD, page_kb);
@@ -228,7 +228,7 @@ stats_settle(struct counts *c, const struct mapping_kind *kind,
 	}
 	if (!stats_is_known(c, CTR_ZERO) && !settle_zero(c, kind, r, page_kb))
 		return;
-	if (!excl_by_head || kind->hugetlb || pmd == 0)
+	if (!excl_doubt || kind->hugetlb || pmd == 0)
 		return;
 	/* smaps counts each page by its own map count. */
 	c->v[CTR_EXCLUSIVE] = sm_pages(r, SM_PRIVATE_CLEAN, page_kb) +

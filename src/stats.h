@@ -98,14 +98,14 @@ void	stats_add_holes(struct counts *c, uint64_t n);
  * Settle the counters of one whole mapping that its pages left unknown, from
  * the kernel's own accounting of it: thp from the PMD-mapped sizes, zero as
  * present pages that Rss leaves out, anon from Anonymous and the rest from
- * the raw tallies less the zero pages. With excl_by_head (pagemap gives a
+ * the raw tallies less the zero pages. With excl_doubt (pagemap gives a
  * PMD-mapped THP the exclusive bit of its head page, and no kpagecount
  * corrected it), a mapping with PMD-mapped pages takes exclusive and shared
  * from Private_* and Shared_*. A record that does not add up (the process
  * changed between the two readings) settles nothing. Pure.
  */
 void	stats_settle(struct counts *c, const struct mapping_kind *kind,
-	    const struct smaps_rec *r, uint64_t page_kb, bool excl_by_head);
+	    const struct smaps_rec *r, uint64_t page_kb, bool excl_doubt);
 
 /* Add b into a (totals); a counter stays known only if known in both. */
 void	stats_merge(struct counts *a, const struct counts *b);

@@ -94,20 +94,20 @@ START_TEST(test_init_reads_the_system)
 {
 	struct join_plan p;
 
-	joinplan_init(&p, CTR_BIT(CTR_PSS), false, false);
+	joinplan_init(&p, CTR_BIT(CTR_PSS), false);
 	ck_assert(!p.full && p.want_pss && !p.want_dirty && !p.want_ksm);
-	joinplan_init(&p, CTR_ALL, true, false);
+	joinplan_init(&p, CTR_ALL, true);
 	ck_assert(p.full && p.want_dirty && p.want_ksm && p.want_thp);
+	ck_assert(p.huge_count);
+	/* Huge pages are counted only when a counter reads the exclusive bit. */
+	joinplan_init(&p, CTR_BIT(CTR_THP), false);
 	ck_assert(!p.huge_count);
-	/* Before 6.11, only when a counter reads the exclusive bit. */
-	joinplan_init(&p, CTR_BIT(CTR_THP), false, true);
-	ck_assert(!p.huge_count);
-	joinplan_init(&p, CTR_BIT(CTR_SHARED), false, true);
+	joinplan_init(&p, CTR_BIT(CTR_SHARED), false);
 	ck_assert(p.huge_count);
 }
 END_TEST
 
-/* Before 6.11 a PMD-mapped page's exclusive bit is its head's: count it. */
+/* A PMD-mapped page's exclusive bit is its head's: its count is read. */
 START_TEST(test_huge_count)
 {
 	struct join_plan p = plan(false, false, true, false, false, false);

@@ -718,11 +718,11 @@ START_TEST(test_settle_hugetlb)
 END_TEST
 
 /*
- * Before 6.11, after a fork relative rewrote the head of a THP the parent
- * still maps whole, all 512 pages carry the head's exclusive bit; smaps
- * counts 511 of them shared. Only with excl_by_head does smaps decide.
+ * After a fork relative rewrote the head of a THP the parent still maps
+ * whole, all 512 pages carry the head's exclusive bit; smaps counts 511 of
+ * them shared. Only with excl_doubt (no kpagecount) does smaps decide.
  */
-START_TEST(test_settle_excl_by_head)
+START_TEST(test_settle_excl_doubt)
 {
 	struct smaps_rec r = rec_kb(2048, 2048, 2048);
 	struct counts c, trusted;
@@ -819,7 +819,7 @@ stats_suite(void)
 	tcase_add_test(tc, test_settle_private_file);
 	tcase_add_test(tc, test_settle_inconsistent);
 	tcase_add_test(tc, test_settle_hugetlb);
-	tcase_add_test(tc, test_settle_excl_by_head);
+	tcase_add_test(tc, test_settle_excl_doubt);
 	tcase_add_test(tc, test_settle_thp_only);
 	suite_add_tcase(s, tc);
 	return s;
