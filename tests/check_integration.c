@@ -3881,13 +3881,12 @@ END_TEST
 static TCase *
 tcase(Suite *s, const char *name)
 {
-	TCase *tc = tcase_create(name);
+	TCase *tc = check_tcase(s, name);
 
 	/* Checked: runs in the test when it passes; unchecked: in the runner. */
 	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
 	tcase_add_unchecked_fixture(tc, NULL, tk_cleanup);
 	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
 	return tc;
 }
 
@@ -3909,19 +3908,17 @@ integration_suite(void)
 	tcase_add_test(tc, test_thp_fork);
 	tcase_add_test(tcase(s, "scan_regions"), test_scan_regions);
 	tcase_add_test(tcase(s, "sparse"), test_sparse_agrees_with_dense);
-	tc = tcase_create("hugetlb");
+	tc = check_tcase(s, "hugetlb");
 	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
 	tcase_add_unchecked_fixture(tc, huge_setup, huge_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_hugetlb_not_thp);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("swap");
+	tc = check_tcase(s, "swap");
 	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
 	tcase_add_unchecked_fixture(tc, swap_setup, swap_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_swap);
 	tcase_add_test(tc, test_swap_unprivileged);
-	suite_add_tcase(s, tc);
 	tcase_add_test(tcase(s, "relations"), test_relations_all);
 	tcase_add_test(tcase(s, "unprivileged"), test_unprivileged);
 	tc = tcase(s, "errors");
@@ -3935,13 +3932,12 @@ integration_suite(void)
 	tcase_add_test(tc, test_pages_range_edges);
 	tcase_add_test(tcase(s, "pages_runs"), test_pages_runs_1gib);
 	tcase_add_test(tcase(s, "summary"), test_summary_kpageflags);
-	tc = tcase_create("ksm");
+	tc = check_tcase(s, "ksm");
 	tcase_add_checked_fixture(tc, NULL, tk_cleanup);
 	tcase_add_unchecked_fixture(tc, ksm_setup, ksm_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ksm);
 	tcase_add_test(tc, test_ksm_unprivileged);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -3959,7 +3955,5 @@ main(int argc, char **argv)
 	if (getenv("PMSTAT") == NULL)
 		fprintf(stderr, "PMSTAT not set, using %s\n", tk_pmstat_path());
 	status = check_run(integration_suite(), CK_ENV);
-	if (tk_skip_count() > 0)
-		fprintf(stderr, "%d SKIP(s) logged above\n", tk_skip_count());
 	return status;
 }

@@ -110,7 +110,7 @@ scan_fd(const char *test)
 	r = pagescan_probe(fd);
 	ck_assert_msg(r == 0 || r == 1, "pagescan_probe: %d", r);
 	if (r == 0) {
-		printf("%s: kernel has no PAGEMAP_SCAN (needs Linux 6.7+), skipped\n", test);
+		check_skip("%s: kernel has no PAGEMAP_SCAN (needs Linux 6.7+)", test);
 		close(fd);
 		return -1;
 	}
@@ -321,7 +321,7 @@ START_TEST(test_mark_thp)
 	ck_assert_ptr_ne(raw, MAP_FAILED);
 	p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
 	if (madvise(p, huge, MADV_HUGEPAGE) != 0) {
-		printf("test_mark_thp: MADV_HUGEPAGE refused, skipped\n");
+		check_skip("MADV_HUGEPAGE refused: %s", strerror(errno));
 		munmap(raw, 2 * huge);
 		close(fd);
 		return;
@@ -329,7 +329,7 @@ START_TEST(test_mark_thp)
 	memset(p, 1, huge);
 	kb = smaps_anon_huge_kb((uintptr_t)p);
 	if (kb != (long)(huge / 1024)) {
-		printf("test_mark_thp: no THP given (AnonHugePages %ld kB), skipped\n", kb);
+		check_skip("no THP given (AnonHugePages %ld kB)", kb);
 		munmap(raw, 2 * huge);
 		close(fd);
 		return;
@@ -372,13 +372,12 @@ pagescan_suite(void)
 	Suite *s = suite_create("pagescan");
 	TCase *tc;
 
-	tc = tcase_create("resume");
+	tc = check_tcase(s, "resume");
 	tcase_add_test(tc, test_resume_complete);
 	tcase_add_test(tc, test_resume_full_vector);
 	tcase_add_test(tc, test_resume_max_pages);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("kernel");
+	tc = check_tcase(s, "kernel");
 	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_mark_zero_pages);
 	tcase_add_loop_test(tc, test_mark_many_regions, 0,
@@ -386,7 +385,6 @@ pagescan_suite(void)
 	tcase_add_test(tc, test_mark_2000_every_other);
 	tcase_add_test(tc, test_mark_thp);
 	tcase_add_test(tc, test_mark_bad_fd);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -21,6 +21,7 @@
 
 #include <check.h>
 
+#include "checkrun.h"
 #include "testkit.h"
 
 #define REG_PIDS	128
@@ -41,7 +42,6 @@ struct registry {
 		int32_t		claimed;
 		char		path[REG_PATHLEN];
 	} paths[REG_PATHS];
-	int32_t		skips;
 };
 
 static struct registry *reg;
@@ -200,21 +200,13 @@ tk_cleanup(void)
 void
 tk_log_skip(const char *test, const char *fmt, ...)
 {
+	char why[200];
 	va_list ap;
 
-	fprintf(stderr, "SKIP: %s: ", test);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	if (reg != NULL)
-		__atomic_add_fetch(&reg->skips, 1, __ATOMIC_ACQ_REL);
-}
-
-int
-tk_skip_count(void)
-{
-	return reg ? __atomic_load_n(&reg->skips, __ATOMIC_ACQUIRE) : 0;
+	check_skip("%s: %s", test, why);
 }
 
 /* ---- layout children ------------------------------------------------ */
