@@ -22,6 +22,7 @@
 #include <check.h>
 
 #include "checkrun.h"
+#include "kprobe.h"
 #include "testkit.h"
 
 #define REG_PIDS	128
@@ -1232,10 +1233,15 @@ tk_check_relations(pid_t pid, json_t *proc, bool privileged, const char *what)
 		if (strcmp(s->path, "[vsyscall]") == 0 ||
 		    tk_smaps_has_flag(s, "pf") || tk_smaps_has_flag(s, "io"))
 			continue;
-		/* Without soft-dirty tracking (no VmFlags sd) it is unknown. */
-		if (!tk_smaps_has_flag(s, "sd") && !tk_json_is_null(m, "soft_dirty"))
-			mismatch(&mm, "  0x%" PRIx64 ": soft_dirty known, but the "
-			    "kernel does not track it here", start);
+		/*
+		 * Known exactly where the kernel tracks soft-dirty, which only
+		 * a written page tells (kprobe.h): VmFlags sd marks a
+		 * VM_SOFTDIRTY mapping, and 6.1 sets bit 55 on [stack] without.
+		 */
+		if (kp_get()->soft_dirty.yes == tk_json_is_null(m, "soft_dirty"))
+			mismatch(&mm, "  0x%" PRIx64 ": soft_dirty %s, but %s", start,
+			    kp_get()->soft_dirty.yes ? "unknown" : "known",
+			    kp_get()->soft_dirty.why);
 		if (!privileged && !tk_json_is_null(m, "pss"))
 			mismatch(&mm, "  0x%" PRIx64 ": pss known unprivileged",
 			    start);
