@@ -198,18 +198,6 @@ tk_cleanup(void)
 	errno = saved;
 }
 
-void
-tk_log_skip(const char *test, const char *fmt, ...)
-{
-	char why[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	check_skip("%s: %s", test, why);
-}
-
 /* ---- layout children ------------------------------------------------ */
 
 static void

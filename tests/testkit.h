@@ -199,8 +199,4 @@ void	tk_check_relations(pid_t pid, json_t *proc, bool privileged,
  */
 bool	tk_json_mapping_stable(json_t *m);
 
-/* Mark the running test skipped (check_skip), "test: reason". */
-void	tk_log_skip(const char *test, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-
 #endif
