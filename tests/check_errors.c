@@ -141,10 +141,10 @@ static Suite *
 errors_suite(void)
 {
 	Suite *s = suite_create("errors");
-	TCase *tc = itest_tcase(s, "errors", NULL, NULL);
 
-	tcase_add_test(tc, test_missing_pid);
-	tcase_add_test(tc, test_range);
+	tcase_add_test(itest_tcase(s, "missing_pid", NULL, NULL),
+	    test_missing_pid);
+	tcase_add_test(itest_tcase(s, "range", NULL, NULL), test_range);
 	return s;
 }
 

@@ -546,14 +546,19 @@ static Suite *
 pages_suite(void)
 {
 	Suite *s = suite_create("pages");
-	TCase *tc = itest_tcase(s, "pages", NULL, NULL);
 
-	tcase_add_test(tc, test_pages_seed);
-	tcase_add_test(tc, test_pages_seed_unprivileged);
-	tcase_add_test(tc, test_pages_flags);
-	tcase_add_test(tc, test_pages_flags_nobody);
-	tcase_add_test(tc, test_pages_range_edges);
-	tcase_add_test(tc, test_pages_vsyscall);
+	/* One TCase each: its name is the test's name in the TAP output. */
+	tcase_add_test(itest_tcase(s, "pages_seed", NULL, NULL), test_pages_seed);
+	tcase_add_test(itest_tcase(s, "pages_seed_unprivileged", NULL, NULL),
+	    test_pages_seed_unprivileged);
+	tcase_add_test(itest_tcase(s, "pages_flags", NULL, NULL),
+	    test_pages_flags);
+	tcase_add_test(itest_tcase(s, "pages_flags_nobody", NULL, NULL),
+	    test_pages_flags_nobody);
+	tcase_add_test(itest_tcase(s, "pages_range_edges", NULL, NULL),
+	    test_pages_range_edges);
+	tcase_add_test(itest_tcase(s, "pages_vsyscall", NULL, NULL),
+	    test_pages_vsyscall);
 	return s;
 }
 

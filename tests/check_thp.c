@@ -154,10 +154,9 @@ static Suite *
 thp_suite(void)
 {
 	Suite *s = suite_create("thp");
-	TCase *tc = itest_tcase(s, "thp", NULL, NULL);
 
-	tcase_add_test(tc, test_thp);
-	tcase_add_test(tc, test_thp_fork);
+	tcase_add_test(itest_tcase(s, "thp", NULL, NULL), test_thp);
+	tcase_add_test(itest_tcase(s, "thp_fork", NULL, NULL), test_thp_fork);
 	return s;
 }
 

@@ -194,10 +194,10 @@ static Suite *
 zeropage_suite(void)
 {
 	Suite *s = suite_create("zeropage");
-	TCase *tc = itest_tcase(s, "zero_page", NULL, NULL);
 
-	tcase_add_test(tc, test_zero_page);
-	tcase_add_test(tc, test_huge_zero_page);
+	tcase_add_test(itest_tcase(s, "zero_page", NULL, NULL), test_zero_page);
+	tcase_add_test(itest_tcase(s, "huge_zero_page", NULL, NULL),
+	    test_huge_zero_page);
 	return s;
 }
 

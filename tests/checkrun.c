@@ -150,16 +150,3 @@ check_run(Suite *s, enum print_output mode)
 	shared = NULL;
 	return status;
 }
-
-int
-check_skip_all(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("1..0 # SKIP ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return EXIT_SUCCESS;
-}

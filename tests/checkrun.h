@@ -36,8 +36,4 @@ void	 check_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int	 check_run(Suite *s, enum print_output mode);
 
-/* For a program that cannot run at all here: "1..0 # SKIP why"; returns 0. */
-int	 check_skip_all(const char *fmt, ...)
-	    __attribute__((format(printf, 1, 2)));
-
 #endif
