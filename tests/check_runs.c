@@ -133,7 +133,7 @@ struct run_rec {
 	size_t		n;
 	uint64_t	word;
 	bool		present;
-	bool		zero;
+	const char	*zero;		/* CSV: "true", "false", "" (unknown) */
 };
 
 /*
@@ -234,8 +234,8 @@ compare_csv_with_runs(int uid, const char *opt, pid_t pid, uint64_t base,
 		    "%s page %zu: flags 0x%" PRIx64 ", its run (%zu pages at page "
 		    "%zu) 0x%" PRIx64, who, row, word, runs[k].n, runs[k].first,
 		    runs[k].word);
-		HOT_ASSERT(strcmp(f[C_ZERO], runs[k].zero ? "true" : "false")
-		    == 0, "%s page %zu: zero %s, its run %d", who, row, f[C_ZERO],
+		HOT_ASSERT(strcmp(f[C_ZERO], runs[k].zero) == 0,
+		    "%s page %zu: zero '%s', its run '%s'", who, row, f[C_ZERO],
 		    runs[k].zero);
 		HOT_ASSERT(*f[C_PATH] == '\0', "%s page %zu: path '%s'", who,
 		    row, f[C_PATH]);
@@ -325,7 +325,8 @@ check_blocks(int uid, const char *opt, pid_t pid, uint64_t base,
 			    pm & PM_PFN);
 		}
 		runs[i] = (struct run_rec){ .first = next, .n = (size_t)n,
-		    .word = w, .present = present, .zero = zero };
+		    .word = w, .present = present,
+		    .zero = !zero_known ? "" : zero ? "true" : "false" };
 		next += (size_t)n;
 	}
 	ck_assert_msg(next == BLK_TOTAL, "%s: the runs cover %zu pages of %zu",
