@@ -633,7 +633,7 @@ cli_suite(void)
 	Suite *s = suite_create("cli");
 	TCase *tc;
 
-	tc = tcase_create("options");
+	tc = check_tcase(s, "options");
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_long_options);
 	tcase_add_test(tc, test_page_views);
@@ -644,26 +644,22 @@ cli_suite(void)
 	tcase_add_loop_test(tc, test_units, 0,
 	    (int)(sizeof(unit_cases) / sizeof(unit_cases[0])));
 	tcase_add_test(tc, test_reparse);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("pids");
+	tc = check_tcase(s, "pids");
 	tcase_add_loop_test(tc, test_pid_table, 0,
 	    (int)(sizeof(pid_cases) / sizeof(pid_cases[0])));
 	tcase_add_test(tc, test_pid_lists);
 	tcase_add_test(tc, test_pid_list_leading_comma);
 	tcase_add_test(tc, test_no_pid);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("range");
+	tc = check_tcase(s, "range");
 	tcase_add_loop_test(tc, test_range_table, 0,
 	    (int)(sizeof(range_cases) / sizeof(range_cases[0])));
 	tcase_add_test(tc, test_range_end_of_address_space);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("usage");
+	tc = check_tcase(s, "usage");
 	tcase_add_test(tc, test_usage_text);
 	tcase_add_test(tc, test_usage_write_error);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -297,28 +297,24 @@ escape_suite(void)
 	Suite *s = suite_create("escape");
 	TCase *tc;
 
-	tc = tcase_create("vis");
+	tc = check_tcase(s, "vis");
 	tcase_add_test(tc, test_vis_controls);
 	tcase_add_test(tc, test_vis_high_bytes);
 	tcase_add_loop_test(tc, test_vis_every_byte, 1, 256);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("utf8_valid");
+	tc = check_tcase(s, "utf8_valid");
 	tcase_add_loop_test(tc, test_utf8_valid_table, 0,
 	    (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
 	tcase_add_test(tc, test_utf8_valid_len);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("utf8_escape");
+	tc = check_tcase(s, "utf8_escape");
 	tcase_add_test(tc, test_utf8_escape);
 	tcase_add_loop_test(tc, test_utf8_every_byte, 0, 256);
 	tcase_add_test(tc, test_utf8_random);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("csv");
+	tc = check_tcase(s, "csv");
 	tcase_add_test(tc, test_csv_field);
 	tcase_add_test(tc, test_csv_write_error);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -80,11 +81,12 @@ START_TEST(test_probe_matches_memfd)
 {
 	struct hugetlb_devs h;
 	struct stat st;
-	int fd = memfd_create("check-hugetlb", MFD_HUGETLB);
+	int fd = memfd_create("check-hugetlb", MFD_HUGETLB), e = errno;
 
 	ck_assert_int_eq(hugetlb_probe(&h), 0);
 	if (fd < 0) {
-		printf("SKIP: this kernel has no hugetlbfs memfd\n");
+		check_skip("no hugetlbfs memfd: memfd_create(MFD_HUGETLB): %s",
+		    strerror(e));
 		ck_assert_uint_eq(h.n, 0);
 	} else {
 		ck_assert_int_eq(fstat(fd, &st), 0);
@@ -105,15 +107,13 @@ static Suite *
 hugetlb_suite(void)
 {
 	Suite *s = suite_create("hugetlb");
-	TCase *tc = tcase_create("mountinfo");
+	TCase *tc = check_tcase(s, "mountinfo");
 
 	tcase_add_loop_test(tc, test_parse_mountinfo, 0,
 	    sizeof(mountinfo_lines) / sizeof(*mountinfo_lines));
 	tcase_add_test(tc, test_load_mounts);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("probe");
+	tc = check_tcase(s, "probe");
 	tcase_add_test(tc, test_probe_matches_memfd);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

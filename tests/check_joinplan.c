@@ -124,7 +124,7 @@ static Suite *
 joinplan_suite(void)
 {
 	Suite *s = suite_create("joinplan");
-	TCase *tc = tcase_create("need");
+	TCase *tc = check_tcase(s, "need");
 
 	tcase_add_test(tc, test_nothing_for_absent_and_zero);
 	tcase_add_test(tc, test_anon_shortcuts);
@@ -132,7 +132,6 @@ joinplan_suite(void)
 	tcase_add_test(tc, test_file_and_huge);
 	tcase_add_test(tc, test_swapcached_line);
 	tcase_add_test(tc, test_init_reads_the_system);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

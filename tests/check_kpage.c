@@ -487,7 +487,7 @@ kpage_suite(void)
 	Suite *s = suite_create("kpage");
 	TCase *tc;
 
-	tc = tcase_create("join");
+	tc = check_tcase(s, "join");
 	tcase_add_test(tc, test_unsorted_duplicates_zeros);
 	tcase_add_test(tc, test_runs);
 	tcase_add_test(tc, test_past_end);
@@ -495,17 +495,14 @@ kpage_suite(void)
 	tcase_add_test(tc, test_one_file_not_wanted);
 	tcase_add_test(tc, test_partial_word);
 	tcase_add_test(tc, test_bad_fd);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("batch");
+	tc = check_tcase(s, "batch");
 	tcase_add_loop_test(tc, test_big_batch, 0, 2);
 	tcase_add_test(tc, test_batched_reads);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("lifecycle");
+	tc = check_tcase(s, "lifecycle");
 	tcase_add_test(tc, test_close);
 	tcase_add_test(tc, test_open_procdir);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

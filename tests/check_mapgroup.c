@@ -128,12 +128,11 @@ static Suite *
 mapgroup_suite(void)
 {
 	Suite *s = suite_create("mapgroup");
-	TCase *tc = tcase_create("mapgroup");
+	TCase *tc = check_tcase(s, "mapgroup");
 
 	tcase_add_test(tc, test_neighbours_join);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_paths_are_copied);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -648,7 +648,7 @@ maps_suite(void)
 	Suite *s = suite_create("maps");
 	TCase *tc;
 
-	tc = tcase_create("parse_line");
+	tc = check_tcase(s, "parse_line");
 	tcase_add_test(tc, test_kernel_layout);
 	tcase_add_test(tc, test_file_line);
 	tcase_add_test(tc, test_newline_optional);
@@ -661,24 +661,20 @@ maps_suite(void)
 	tcase_add_test(tc, test_heap_and_anon);
 	tcase_add_test(tc, test_long_path);
 	tcase_add_test(tc, test_huge_inode);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("hostile");
+	tc = check_tcase(s, "hostile");
 	tcase_add_loop_test(tc, test_bad_lines, 0,
 	    (int)(sizeof(bad_lines) / sizeof(bad_lines[0])));
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("predicates");
+	tc = check_tcase(s, "predicates");
 	tcase_add_test(tc, test_predicates);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("reader");
+	tc = check_tcase(s, "reader");
 	tcase_add_test(tc, test_reader_many);
 	tcase_add_test(tc, test_reader_malformed_middle);
 	tcase_add_test(tc, test_reader_embedded_nul);
 	tcase_add_test(tc, test_reader_empty_and_missing);
 	tcase_add_test(tc, test_reader_self);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -186,20 +186,17 @@ static Suite *
 pageflags_suite(void)
 {
 	Suite *s = suite_create("pageflags");
-	TCase *tc = tcase_create("word");
+	TCase *tc = check_tcase(s, "word");
 
 	tcase_add_test(tc, test_word_privileged);
 	tcase_add_test(tc, test_word_zero_and_markers);
 	tcase_add_test(tc, test_word_unprivileged);
 	tcase_add_test(tc, test_unknown_bits);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("names");
+	tc = check_tcase(s, "names");
 	tcase_add_test(tc, test_names_and_lookup);
 	tcase_add_test(tc, test_filter);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("summary");
+	tc = check_tcase(s, "summary");
 	tcase_add_test(tc, test_summary_counts_and_order);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -14,6 +14,7 @@
 
 #include "pagescan.h"
 #include "checkrun.h"
+#include "kprobe.h"
 
 /* A scan argument over [start, end) with a vector of vec_len regions. */
 static struct pm_scan_arg
@@ -99,9 +100,13 @@ START_TEST(test_resume_max_pages)
 }
 END_TEST
 
-/* The page size, and /proc/self/pagemap if PAGEMAP_SCAN works on it, else -1. */
+/*
+ * /proc/self/pagemap if PAGEMAP_SCAN works on it; else -1, the test marked
+ * skipped. main() does not get here on such a kernel, but a probe that
+ * disagrees with pagescan_probe() must not pass either.
+ */
 static int
-scan_fd(const char *test)
+scan_fd(void)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int r;
@@ -109,12 +114,33 @@ scan_fd(const char *test)
 	ck_assert_int_ge(fd, 0);
 	r = pagescan_probe(fd);
 	ck_assert_msg(r == 0 || r == 1, "pagescan_probe: %d", r);
+	ck_assert_msg(r == kp_get()->pagemap_scan.yes, "pagescan_probe says "
+	    "%d, the test kit's probe: %s", r, kp_get()->pagemap_scan.why);
 	if (r == 0) {
-		printf("%s: kernel has no PAGEMAP_SCAN (needs Linux 6.7+), skipped\n", test);
+		check_skip("%s", kp_get()->pagemap_scan.why);
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * What a page only read is marked: SCAN_ZERO where a read fault maps the
+ * shared zero page; nothing where the kernel gives an exclusive page
+ * instead. Then the test checks that no page is marked, and is skipped for
+ * what it cannot see.
+ */
+static uint8_t
+read_mark(void)
+{
+	return kp_get()->zero_page.yes ? SCAN_ZERO : 0;
+}
+
+static void
+skip_without_zero_page(void)
+{
+	if (!kp_get()->zero_page.yes)
+		check_skip("zero-page marks: %s", kp_get()->zero_page.why);
 }
 
 START_TEST(test_probe)
@@ -162,7 +188,7 @@ START_TEST(test_mark_zero_pages)
 	struct pagescan s;
 	uint8_t out[64];
 	char *p;
-	int fd = scan_fd("test_mark_zero_pages");
+	int fd = scan_fd();
 
 	if (fd < 0)
 		return;
@@ -175,15 +201,15 @@ START_TEST(test_mark_zero_pages)
 	memset(out, 0xee, sizeof(out));
 	ck_assert_int_eq(pagescan_mark(&s, (uintptr_t)p, n, ps, out), 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(out[i] == (i < 10 ? SCAN_ZERO : 0), "page %zu: %#x", i,
-		    out[i]);
+		ck_assert_msg(out[i] == (i < 10 ? read_mark() : 0), "page %zu: %#x",
+		    i, out[i]);
 
 	/* A window that starts inside the zero pages. */
 	memset(out, 0xee, sizeof(out));
 	ck_assert_int_eq(pagescan_mark(&s, (uintptr_t)(p + 5 * ps), 10, ps, out), 0);
 	for (size_t i = 0; i < 10; i++)
-		ck_assert_msg(out[i] == (i < 5 ? SCAN_ZERO : 0), "window page %zu: %#x",
-		    i, out[i]);
+		ck_assert_msg(out[i] == (i < 5 ? read_mark() : 0),
+		    "window page %zu: %#x", i, out[i]);
 	ck_assert_uint_eq(out[10], 0xee);	/* nothing written past n */
 
 	/* n == 0 writes nothing and asks nothing. */
@@ -193,12 +219,13 @@ START_TEST(test_mark_zero_pages)
 	p[3 * ps] = 1;
 	ck_assert_int_eq(pagescan_mark(&s, (uintptr_t)p, n, ps, out), 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(out[i] == (i < 10 && i != 3 ? SCAN_ZERO : 0),
+		ck_assert_msg(out[i] == (i < 10 && i != 3 ? read_mark() : 0),
 		    "after write, page %zu: %#x", i, out[i]);
 	pagescan_release(&s);
 	ck_assert_ptr_null(s.vec);
 	munmap(p, n * ps);
 	close(fd);
+	skip_without_zero_page();
 }
 END_TEST
 
@@ -216,7 +243,7 @@ START_TEST(test_mark_many_regions)
 	struct pagescan s;
 	uint8_t *out;
 	char *p;
-	int fd = scan_fd("test_mark_many_regions");
+	int fd = scan_fd();
 
 	if (fd < 0)
 		return;
@@ -228,23 +255,24 @@ START_TEST(test_mark_many_regions)
 	ck_assert_int_eq(pagescan_init(&s, fd), 0);
 	ck_assert_int_eq(pagescan_mark(&s, (uintptr_t)p, n, ps, out), 0);
 	for (size_t i = 0; i < n; i++) {
-		ck_assert_msg(out[i] == (i % 2 ? SCAN_ZERO : 0), "%zu regions, page %zu: %#x",
-		    regions, i, out[i]);
+		ck_assert_msg(out[i] == (i % 2 ? read_mark() : 0),
+		    "%zu regions, page %zu: %#x", regions, i, out[i]);
 		marked += out[i] != 0;
 	}
-	ck_assert_uint_eq(marked, regions);
+	ck_assert_uint_eq(marked, read_mark() ? regions : 0);
 
 	/* Written pages between the zero pages change nothing. */
 	for (size_t i = 0; i < n; i += 2)
 		p[i * ps] = 1;
 	ck_assert_int_eq(pagescan_mark(&s, (uintptr_t)p, n, ps, out), 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(out[i] == (i % 2 ? SCAN_ZERO : 0),
+		ck_assert_msg(out[i] == (i % 2 ? read_mark() : 0),
 		    "%zu regions, written, page %zu: %#x", regions, i, out[i]);
 	pagescan_release(&s);
 	free(out);
 	munmap(p, n * ps);
 	close(fd);
+	skip_without_zero_page();
 }
 END_TEST
 
@@ -255,7 +283,7 @@ START_TEST(test_mark_2000_every_other)
 	struct pagescan s;
 	uint8_t *out;
 	char *p;
-	int fd = scan_fd("test_mark_2000_every_other");
+	int fd = scan_fd();
 
 	if (fd < 0)
 		return;
@@ -267,11 +295,13 @@ START_TEST(test_mark_2000_every_other)
 	ck_assert_int_eq(pagescan_init(&s, fd), 0);
 	ck_assert_int_eq(pagescan_mark(&s, (uintptr_t)p, n, ps, out), 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(out[i] == (i % 2 ? 0 : SCAN_ZERO), "page %zu: %#x", i, out[i]);
+		ck_assert_msg(out[i] == (i % 2 ? 0 : read_mark()), "page %zu: %#x",
+		    i, out[i]);
 	pagescan_release(&s);
 	free(out);
 	munmap(p, n * ps);
 	close(fd);
+	skip_without_zero_page();
 }
 END_TEST
 
@@ -312,7 +342,7 @@ START_TEST(test_mark_thp)
 	uint8_t *out;
 	char *raw, *p;
 	long kb;
-	int fd = scan_fd("test_mark_thp");
+	int fd = scan_fd();
 
 	if (fd < 0)
 		return;
@@ -321,7 +351,7 @@ START_TEST(test_mark_thp)
 	ck_assert_ptr_ne(raw, MAP_FAILED);
 	p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
 	if (madvise(p, huge, MADV_HUGEPAGE) != 0) {
-		printf("test_mark_thp: MADV_HUGEPAGE refused, skipped\n");
+		check_skip("MADV_HUGEPAGE refused: %s", strerror(errno));
 		munmap(raw, 2 * huge);
 		close(fd);
 		return;
@@ -329,7 +359,8 @@ START_TEST(test_mark_thp)
 	memset(p, 1, huge);
 	kb = smaps_anon_huge_kb((uintptr_t)p);
 	if (kb != (long)(huge / 1024)) {
-		printf("test_mark_thp: no THP given (AnonHugePages %ld kB), skipped\n", kb);
+		check_skip("no THP given (AnonHugePages %ld kB; THP \"%s\")", kb,
+		    kp_get()->thp_mode);
 		munmap(raw, 2 * huge);
 		close(fd);
 		return;
@@ -372,13 +403,12 @@ pagescan_suite(void)
 	Suite *s = suite_create("pagescan");
 	TCase *tc;
 
-	tc = tcase_create("resume");
+	tc = check_tcase(s, "resume");
 	tcase_add_test(tc, test_resume_complete);
 	tcase_add_test(tc, test_resume_full_vector);
 	tcase_add_test(tc, test_resume_max_pages);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("kernel");
+	tc = check_tcase(s, "kernel");
 	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_mark_zero_pages);
 	tcase_add_loop_test(tc, test_mark_many_regions, 0,
@@ -386,12 +416,13 @@ pagescan_suite(void)
 	tcase_add_test(tc, test_mark_2000_every_other);
 	tcase_add_test(tc, test_mark_thp);
 	tcase_add_test(tc, test_mark_bad_fd);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int
 main(void)
 {
+	/* Probed here, once, not in every forked test. */
+	kp_log();
 	return check_run(pagescan_suite(), CK_NORMAL);
 }

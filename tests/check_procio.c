@@ -192,21 +192,18 @@ procio_suite(void)
 	Suite *s = suite_create("procio");
 	TCase *tc;
 
-	tc = tcase_create("read_words");
+	tc = check_tcase(s, "read_words");
 	tcase_add_test(tc, test_exact_words);
 	tcase_add_test(tc, test_short_file);
 	tcase_add_loop_test(tc, test_partial_word, 1, 8);
 	tcase_add_test(tc, test_zero_count);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("limits");
+	tc = check_tcase(s, "limits");
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_errors);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("proc");
+	tc = check_tcase(s, "proc");
 	tcase_add_test(tc, test_self_pagemap);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -188,18 +188,16 @@ static Suite *
 smaps_suite(void)
 {
 	Suite *s = suite_create("smaps");
-	TCase *tc = tcase_create("parse");
+	TCase *tc = check_tcase(s, "parse");
 
 	tcase_add_test(tc, test_parse_head_and_fields);
 	tcase_add_loop_test(tc, test_parse_bad, 0,
 	    sizeof(bad_lines) / sizeof(bad_lines[0]));
-	suite_add_tcase(s, tc);
-	tc = tcase_create("find");
+	tc = check_tcase(s, "find");
 	tcase_add_test(tc, test_find_in_order);
 	tcase_add_test(tc, test_find_clipped_or_changed);
 	tcase_add_test(tc, test_open_missing);
 	tcase_add_test(tc, test_own_smaps);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -783,14 +783,13 @@ stats_suite(void)
 	Suite *s = suite_create("stats");
 	TCase *tc;
 
-	tc = tcase_create("known");
+	tc = check_tcase(s, "known");
 	tcase_add_test(tc, test_known_named);
 	tcase_add_loop_test(tc, test_known_all_combinations, 0, 16);
 	tcase_add_test(tc, test_init_and_is_known);
 	tcase_add_test(tc, test_page_is_zero);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("counters");
+	tc = check_tcase(s, "counters");
 	tcase_add_test(tc, test_not_present);
 	tcase_add_test(tc, test_swapped);
 	tcase_add_test(tc, test_anon_exclusive);
@@ -804,14 +803,12 @@ stats_suite(void)
 	tcase_add_test(tc, test_pfn_bits_irrelevant);
 	tcase_add_test(tc, test_guard_not_swapped);
 	tcase_add_test(tc, test_huge_zero_page_file_bit);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("unknown");
+	tc = check_tcase(s, "unknown");
 	tcase_add_test(tc, test_unprivileged_scan_only);
 	tcase_add_test(tc, test_no_sources);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("totals");
+	tc = check_tcase(s, "totals");
 	tcase_add_test(tc, test_mixed_mapping);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_add_pages_is_n_adds);
@@ -821,7 +818,6 @@ stats_suite(void)
 	tcase_add_test(tc, test_settle_hugetlb);
 	tcase_add_test(tc, test_settle_excl_doubt);
 	tcase_add_test(tc, test_settle_thp_only);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

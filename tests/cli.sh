@@ -16,10 +16,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0
+# TAP for automake's tap-driver.sh: one line per check, the plan at the end.
+n=0
 fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL - $1"; }
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check() { # check DESCRIPTION COMMAND...: the command must succeed
 	d=$1; shift
 	if "$@"; then ok "$d"; else not_ok "$d"; fi
@@ -84,8 +86,9 @@ wait $gone
 start_target /etc/hostname
 run "$gone" "$target"
 check "a missing PID exits 1" test "$st" -eq 1
+# Unprivileged, pmstat also notes once which counters need CAP_SYS_ADMIN.
 check "a missing PID is named once on stderr" \
-	sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '$gone: no such process' '$tmp/err'"
+	sh -c "[ \$(grep -vc '^pmstat: note:' '$tmp/err') -eq 1 ] && grep -q '$gone: no such process' '$tmp/err'"
 check "the other PID is still reported" grep -q "^$target:" "$tmp/out"
 run --json "$gone" "$target"
 check "JSON: a missing PID keeps its entry with an error" \
@@ -132,6 +135,8 @@ if command -v python3 >/dev/null 2>&1; then
 		check "JSON $mode: hostile names, output parses" python3 -c \
 		    'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out"
 	done
+else
+	skip "JSON: output parses" "no python3 to parse it"
 fi
 for mode in --pages --summary=mapping; do
 	run "$mode" --range "$addr" "$target"
@@ -152,5 +157,5 @@ run -o start,pages "$target"
 check "totals: the label takes the first text column" \
 	sh -c "tail -n 1 '$tmp/out' | grep -Eq '^total +[0-9]+\$'"
 
-echo "$pass passed, $fail failed"
+echo "1..$n"
 [ "$fail" -eq 0 ]

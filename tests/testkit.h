@@ -199,11 +199,4 @@ void	tk_check_relations(pid_t pid, json_t *proc, bool privileged,
  */
 bool	tk_json_mapping_stable(json_t *m);
 
-/* Print a SKIP line for the log (the test still passes). */
-void	tk_log_skip(const char *test, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-
-/* How many SKIP lines were logged in this program run so far. */
-int	tk_skip_count(void);
-
 #endif

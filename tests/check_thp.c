@@ -1,0 +1,173 @@
+/*
+ * check_thp.c - transparent huge pages: counted as smaps' AnonHugePages,
+ * alone and shared with a fork child that split one of them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "itest.h"
+#include "layouts.h"
+
+/*
+ * A THP region written, then fork(); the child writes one page of the
+ * first huge page, which splits its PMD there (the parent keeps its own).
+ */
+static void
+layout_thp_fork(const char *arg, struct tk_report *rep)
+{
+	char *m, c;
+	int pp[2];
+	pid_t pid;
+
+	(void)arg;
+	if (build_thp_at(rep, 0) != 0)
+		return;
+	m = (char *)(uintptr_t)rep->addr[0];
+	if (pipe(pp) != 0 || (pid = tk_fork_member()) < 0) {
+		tk_fail(rep, "pipe/fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		m[5 * ps] = 'C';
+		if (write(pp[1], "r", 1) != 1)
+			_exit(1);
+		tk_hold();
+	}
+	close(pp[1]);
+	if (read(pp[0], &c, 1) != 1) {
+		tk_fail(rep, "the fork child died");
+		return;
+	}
+	close(pp[0]);
+	rep->pids[rep->npids++] = pid;
+	rep->ok = 1;
+}
+
+/*
+ * After the counts held (thp as smaps' AnonHugePages, 0 if no huge page):
+ * the test is skipped if it could not see a THP counted, because the kernel
+ * gave none (anon_huge kB) or pmstat cannot know thp here.
+ */
+static void
+skip_unless_thp(long anon_huge, const char *what)
+{
+	if (anon_huge <= 0)
+		check_skip("%s: the kernel gave no huge page to the MADV_HUGEPAGE "
+		    "region (AnonHugePages 0 kB; probe: %s)", what,
+		    kp_get()->thp.why);
+	else if (!kp_known("thp", 0))
+		check_skip("%s: pmstat cannot know thp here (%s)", what,
+		    kp_get()->pagemap_scan.why);
+}
+
+START_TEST(test_thp)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m;
+	int64_t thp;
+
+	spawn("thp", NULL, -1, &c);
+	root = pmstat_json(-1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	EXPECT(m, "pages", THP_BYTES / ps);
+	EXPECT(m, "present", THP_BYTES / ps);
+	EXPECT_K(m, "anon", THP_BYTES / ps, 0);
+	EXPECT_K(m, "zero", 0, 0);
+	EXPECT(m, "exclusive", THP_BYTES / ps);
+	EXPECT_K(m, "thp", s.anon_huge / pk, 0);
+	if (kp_known("thp", 0)) {
+		thp = tk_json_int(m, "thp");
+		ck_assert_msg(thp % (int64_t)(THP_ALIGN / ps) == 0,
+		    "thp %" PRId64 " is not whole huge pages", thp);
+	}
+	relations(root, &c, "thp");
+	json_decref(root);
+	tk_kill(&c);
+	skip_unless_thp(s.anon_huge, "thp");
+}
+END_TEST
+
+/*
+ * A huge page shared with a fork child that wrote into it: the child's PMD
+ * is split, the parent's is not; the folio is mapped shared in both. thp and
+ * pss (kpagecount of a large folio is its average map count) still agree
+ * with smaps in each process.
+ */
+START_TEST(test_thp_fork)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m;
+	pid_t pids[2];
+	long parent_huge = 0;
+
+	spawn("thp_fork", NULL, -1, &c);
+	pids[0] = c.pid;
+	pids[1] = c.rep.pids[0];
+	root = pmstat_json(-1, NULL, pids[0], pids[1]);
+	for (int i = 0; i < 2; i++) {
+		m = mapping_of(root, pids[i], c.rep.addr[0], &s);
+		EXPECT(m, "present", THP_BYTES / ps);
+		EXPECT_K(m, "anon", THP_BYTES / ps, 0);
+		if (i == 1) {
+			/* The child's own copy of the page it wrote. */
+			EXPECT(m, "exclusive", 1);
+			EXPECT_K(m, "cow_shared", THP_BYTES / ps - 1, 0);
+		} else if (kp_known("cow_shared", 0)) {
+			/*
+			 * The parent's copy of that page is mapped once, but its
+			 * huge page's first page is not: bit 56 may say either.
+			 */
+			ck_assert_msg(tk_json_int(m, "exclusive") <= 1 &&
+			    tk_json_int(m, "exclusive") + tk_json_int(m,
+			    "cow_shared") == (int64_t)(THP_BYTES / ps),
+			    "thp_fork parent: exclusive %" PRId64 ", cow_shared %"
+			    PRId64, tk_json_int(m, "exclusive"),
+			    tk_json_int(m, "cow_shared"));
+		} else {
+			ck_assert_msg(tk_json_int(m, "exclusive") <= 1,
+			    "thp_fork parent: exclusive %" PRId64,
+			    tk_json_int(m, "exclusive"));
+		}
+		EXPECT_K(m, "thp", s.anon_huge / pk, 0);
+		if (i == 0)
+			parent_huge = s.anon_huge;
+	}
+	relations(root, &c, "thp_fork");
+	json_decref(root);
+	tk_kill(&c);
+	skip_unless_thp(parent_huge, "thp_fork");
+}
+END_TEST
+
+
+static Suite *
+thp_suite(void)
+{
+	Suite *s = suite_create("thp");
+
+	tcase_add_test(itest_tcase(s, "thp", NULL, NULL), test_thp);
+	tcase_add_test(itest_tcase(s, "thp_fork", NULL, NULL), test_thp_fork);
+	return s;
+}
+
+static const struct tk_layout layouts[] = {
+	{ "thp", layout_thp },
+	{ "thp_fork", layout_thp_fork },
+	{ NULL, NULL },
+};
+
+int
+main(int argc, char **argv)
+{
+	return itest_main(argc, argv, layouts, thp_suite);
+}
