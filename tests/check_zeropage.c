@@ -127,6 +127,44 @@ expect_thp_zero(json_t *m, const struct tk_smaps *s)
  * struct page for vm_normal_page() and gets no PM_FILE), so the bit alone
  * does not make a file page.
  */
+/*
+ * pmstat --no-scan --no-kpage over [mapping start, end) of the huge zero
+ * page layout. With sm (the mapping's smaps, the range covering it whole),
+ * smaps settles zero and file; without, zero is unknown and so is file
+ * where the huge zero page's file bit is among the pages.
+ */
+static void
+no_scan_no_kpage(struct tk_child *c, uint64_t end, bool huge,
+    const struct tk_smaps *sm)
+{
+	const char *args[] = { "--json", "--no-scan", "--no-kpage", "--range",
+	    NULL, NULL, NULL };
+	int64_t present = (int64_t)((end - c->rep.addr[0]) / ps);
+	char r[64], p[16];
+	json_t *root, *m;
+	int status;
+
+	args[4] = rangearg(r, sizeof(r), c->rep.addr[0], end);
+	args[5] = pidarg(p, sizeof(p), c->pid);
+	root = tk_pmstat_json(-1, -1, &status, args);
+	ck_assert_int_eq(status, 0);
+	m = mapping_of(root, c->pid, c->rep.addr[0], NULL);
+	EXPECT(m, "present", present);
+	if (sm != NULL) {
+		EXPECT(m, "zero", present - sm->rss / pk);
+		EXPECT(m, "file", 0);
+		EXPECT(m, "anon", sm->anonymous / pk);
+	} else if (end - c->rep.addr[0] < THP_BYTES) {
+		EXPECT_NULL(m, "zero");
+		/* 4 KiB zero pages carry no file bit: then file is a known 0. */
+		if (huge)
+			EXPECT_NULL(m, "file");
+		else
+			EXPECT(m, "file", 0);
+	}
+	json_decref(root);
+}
+
 START_TEST(test_huge_zero_page)
 {
 	const struct kp_kernel *k = kp_get();
@@ -160,30 +198,14 @@ START_TEST(test_huge_zero_page)
 	json_decref(root);
 
 	/*
-	 * Neither the scan nor kpageflags: the huge zero page's file bit cannot
-	 * be told from a page-cache page's, so file is unknown, never 1024.
+	 * Neither the scan nor kpageflags, and a range that cuts the mapping
+	 * (so no smaps record settles it): the huge zero page's file bit
+	 * cannot be told from a page-cache page's, so file is unknown, never
+	 * 1023.
 	 */
-	{
-		const char *args[] = { "--json", "--no-scan", "--no-kpage", "--range",
-		    NULL, NULL, NULL };
-		char r[64], p[16];
-		int status;
-
-		args[4] = rangearg(r, sizeof(r), c.rep.addr[0],
-		    c.rep.addr[0] + THP_BYTES);
-		args[5] = pidarg(p, sizeof(p), c.pid);
-		root = tk_pmstat_json(-1, -1, &status, args);
-		ck_assert_int_eq(status, 0);
-		m = mapping_of(root, c.pid, c.rep.addr[0], NULL);
-		EXPECT(m, "present", THP_BYTES / ps);
-		EXPECT_NULL(m, "zero");
-		/* 4 KiB zero pages carry no file bit: then file is a known 0. */
-		if (huge)
-			EXPECT_NULL(m, "file");
-		else
-			EXPECT(m, "file", 0);
-		json_decref(root);
-	}
+	no_scan_no_kpage(&c, c.rep.addr[0] + THP_BYTES - (uint64_t)ps, huge, NULL);
+	/* The whole mapping: smaps says how many pages Rss leaves out. */
+	no_scan_no_kpage(&c, c.rep.addr[0] + THP_BYTES, huge, &s);
 	tk_kill(&c);
 	if (!huge)
 		check_skip("huge zero page: %s", k->huge_zero_page.why);

@@ -423,11 +423,12 @@ kp_known(const char *counter, unsigned how)
 	const struct kp_kernel *k = kp_get();
 	bool scan = k->pagemap_scan.yes && !(how & KP_NO_SCAN);
 	bool kpage = k->root && !(how & (KP_NO_KPAGE | KP_NOBODY));
+	bool smaps = !(how & KP_CUT);
 
 	if (is(counter, by_zero))
-		return scan || kpage;
+		return scan || kpage || smaps;
 	if (strcmp(counter, "thp") == 0)
-		return scan;
+		return scan || smaps;
 	if (is(counter, by_kpage))
 		return kpage;
 	if (strcmp(counter, "soft_dirty") == 0)

@@ -49,14 +49,15 @@ void	kp_log(void);
 #define KP_NO_SCAN	0x1	/* --no-scan */
 #define KP_NO_KPAGE	0x2	/* --no-kpage */
 #define KP_NOBODY	0x4	/* run as an unprivileged user */
+#define KP_CUT		0x8	/* --range cuts the mapping: no smaps record */
 
 /*
  * Whether pmstat can know counter (a JSON key of semantics.md section 3)
  * when run with how on this kernel, as today's pmstat does: zero, anon,
- * shared, cow_copied and cow_shared need PAGEMAP_SCAN or the kpage files,
- * thp needs PAGEMAP_SCAN, dirty/ksm/pss the kpage files, soft_dirty a
- * kernel that tracks it. The one place to change when pmstat learns more
- * (smaps) on kernels without PAGEMAP_SCAN.
+ * shared, cow_copied and cow_shared come from PAGEMAP_SCAN or the kpage
+ * files, thp from PAGEMAP_SCAN, and any of them, for a whole mapping, from
+ * smaps (which the owner may read); dirty/ksm/pss need the kpage files,
+ * soft_dirty a kernel that tracks it.
  */
 bool	kp_known(const char *counter, unsigned how);
 
