@@ -430,18 +430,13 @@ relate_mapping(struct mismatches *mm, json_t *m, const struct tk_smaps *s,
 		return;
 	/*
 	 * pagemap gives every page of a PMD-mapped huge page the exclusive bit
-	 * of its first page (pagemap_pmd_range() asks the map count of the
-	 * PMD's head page once); smaps counts each page by its own map count.
-	 * Once a fork relative maps part of a huge page (its PMD split by a
-	 * copy-on-write), the two differ by design: seen on 6.18, a parent's
-	 * page mapped once (kpagecount 1) had bit 56 clear.
+	 * of its first page; smaps counts each page by its own map count, and
+	 * so must pmstat (kpagecount with privilege, smaps without).
 	 */
-	if (ctr(m, "thp") == 0 || ctr(m, "shared") == 0) {
-		relate(mm, s, "exclusive", ctr(m, "exclusive"),
-		    kb_sum(s->private_clean, s->private_dirty), pk);
-		relate(mm, s, "shared", ctr(m, "shared"),
-		    kb_sum(s->shared_clean, s->shared_dirty), pk);
-	}
+	relate(mm, s, "exclusive", ctr(m, "exclusive"),
+	    kb_sum(s->private_clean, s->private_dirty), pk);
+	relate(mm, s, "shared", ctr(m, "shared"),
+	    kb_sum(s->shared_clean, s->shared_dirty), pk);
 	if (privileged) {
 		/* smaps sums PSS in 2^-12 byte units and prints it truncated to kB. */
 		double pss = tk_json_real(m, "pss");
