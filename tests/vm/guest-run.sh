@@ -10,7 +10,7 @@ user=${PMVM_USER:-nobody}
 jobs=${PMVM_JOBS:-2}
 runs=${PMVM_RUNS:-root user}
 
-echo "=== pmstat-vm: kernel $(uname -r), $(nproc) CPUs," \
+echo "=== pmstat-vm: kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s, $(nproc) CPUs," \
 	"$(awk '/^MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo)," \
 	"THP $(cat /sys/kernel/mm/transparent_hugepage/enabled)," \
 	"cmdline: $(cat /proc/cmdline)"
@@ -40,7 +40,8 @@ report_failures() {
 		log=${trs%.trs}.log
 		echo "--- ${log#"$b"/} (failed checks, first 20)"
 		# Check's "file:line:F:tcase:test:0: message", TAP-ish "FAIL - name".
-		grep -E ':[FE]:|^(FAIL|not ok) - ' "$log" | head -n 20
+		# and Check's count line.
+		grep -E ':[FE]:|^(FAIL|not ok) - |^[0-9]+%: Checks:' "$log" | head -n 21
 		echo "--- ${log#"$b"/} (last 40 lines)"
 		tail -n 40 "$log"
 	done
