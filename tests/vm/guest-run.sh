@@ -38,10 +38,10 @@ report_failures() {
 		[ -f "$trs" ] || continue
 		grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs" || continue
 		log=${trs%.trs}.log
-		echo "--- ${log#"$b"/} (failed checks, first 20)"
+		echo "--- ${log#"$b"/} (failed checks, first 40)"
 		# Check's "file:line:F:tcase:test:0: message", TAP-ish "FAIL - name".
 		# and Check's count line.
-		grep -E ':[FE]:|^(FAIL|not ok) - |^[0-9]+%: Checks:' "$log" | head -n 21
+		grep -E ':[FE]:|^(FAIL|not ok) - |^[0-9]+%: Checks:' "$log" | head -n 41
 		echo "--- ${log#"$b"/} (last 40 lines)"
 		tail -n 40 "$log"
 	done
