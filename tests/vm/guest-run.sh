@@ -41,7 +41,7 @@ report_failures() {
 		echo "--- ${log#"$b"/} (failed checks, first 40)"
 		# Check's "file:line:F:tcase:test:0: message", TAP-ish "FAIL - name".
 		# and Check's count line.
-		grep -E ':[FE]:|^(FAIL|not ok) - |^[0-9]+%: Checks:' "$log" | head -n 41
+		grep -E ':[FE]:|^FAIL - |^not ok [0-9]+ - |^[0-9]+%: Checks:' "$log" | head -n 41
 		echo "--- ${log#"$b"/} (last 40 lines)"
 		tail -n 40 "$log"
 	done
