@@ -157,5 +157,31 @@ run -o start,pages "$target"
 check "totals: the label takes the first text column" \
 	sh -c "tail -n 1 '$tmp/out' | grep -Eq '^total +[0-9]+\$'"
 
+# The note on unknown counters: said once, after the output, naming only
+# the printed columns that stayed unknown, and not into a closed pipe.
+run --no-kpage "$target"
+check "--no-kpage: one note, naming dirty, ksm and pss" \
+	sh -c "[ \$(grep -c 'note:' '$tmp/err') -eq 1 ] &&
+	    grep -q 'note: --no-kpage: dirty, ksm, pss shown as -' '$tmp/err'"
+run --no-kpage -o start,pss -p "$target,$target"
+check "--no-kpage, two processes, pss printed: one note naming pss" \
+	sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'note: --no-kpage: pss shown as -\$' '$tmp/err'"
+run --no-kpage -o start,present,anon "$target"
+check "--no-kpage without an unknown column: no note" test ! -s "$tmp/err"
+run --no-kpage "$gone"
+check "--no-kpage on a missing PID: only the error, no note" \
+	sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && ! grep -q note '$tmp/err'"
+if command -v python3 >/dev/null 2>&1; then
+	# SIGPIPE ignored, so that pmstat sees EPIPE rather than dying of it.
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE,
+    restore_signals=False)
+sys.stderr.buffer.write(p.stderr)
+sys.exit(p.returncode)' "$PMSTAT" --no-kpage "$target" 2>"$tmp/err"
+	check "--no-kpage into a closed pipe: no note" test ! -s "$tmp/err"
+fi
+
 echo "1..$n"
 [ "$fail" -eq 0 ]
