@@ -30,6 +30,8 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 	unsigned how = priv ? 0 : KP_NOBODY;
 	/* Per page, no smaps: the copies are told by the scan or kpageflags. */
 	bool anon_known = kp_page_known("anon", how);
+	/* Pagemap's bit 55, where the kernel tracks soft-dirty (6.1 does). */
+	bool sd_known = kp_page_known("soft_dirty", how);
 
 	ck_assert_msg(json_is_true(json_object_get(root, "privileged")) == priv,
 	    "%s: privileged is not %d", what, priv);
@@ -76,6 +78,12 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 		else
 			ck_assert_msg(!file && !excl, "%s page 1: absent but "
 			    "file %d exclusive %d", what, file, excl);
+		expect_page_bool(pg, "soft_dirty", (pm & PM_SOFTDIRTY) != 0, how,
+		    what, i);
+		ck_assert_msg(!!(w & W_SOFTDIRTY) == (sd_known &&
+		    (pm & PM_SOFTDIRTY)), "%s page %ld: flags 0x%" PRIx64 ", "
+		    "pagemap 0x%" PRIx64 ": soft_dirty should be %d", what, i, w,
+		    pm, sd_known && (pm & PM_SOFTDIRTY));
 		/* The raw pagemap entry and the flags word say the same. */
 		ck_assert_msg(!!(pm & PM_PRESENT) == present &&
 		    (!present || !!(pm & PM_FILE) == file) &&
@@ -86,7 +94,7 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 		ck_assert_msg(!!(w & W_ANON) == (copy && anon_known) &&
 		    !!(w & W_FILE) == file &&
 		    !!(w & W_EXCLUSIVE) == excl && !(w & W_SWAP) &&
-		    !(w & W_ZERO_PAGE) && (present || w == 0),
+		    !(w & W_ZERO_PAGE) && (present || (w & ~W_SOFTDIRTY) == 0),
 		    "%s page %ld: flags 0x%" PRIx64 " (anon %d file %d "
 		    "mmap_exclusive %d), expected anon %d file %d mmap_exclusive "
 		    "%d", what, i, w, !!(w & W_ANON), !!(w & W_FILE),
@@ -121,8 +129,8 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 			 * the zero page, and the PF_* bits.
 			 */
 			uint64_t want = (copy && anon_known ? W_ANON : 0) |
-			    (file ? W_FILE : 0) |
-			    (excl ? W_EXCLUSIVE : 0);
+			    (file ? W_FILE : 0) | (excl ? W_EXCLUSIVE : 0) |
+			    (sd_known && (pm & PM_SOFTDIRTY) ? W_SOFTDIRTY : 0);
 
 			ck_assert_msg((pm & PM_PFN) == 0, "%s page %ld: a PFN "
 			    "without privilege: pagemap 0x%" PRIx64, what, i, pm);
