@@ -46,7 +46,9 @@ END_TEST
 
 /*
  * Per page, in both processes: the first K pages are their own (kpagecount
- * 1, different frames), the others the same frame mapped twice.
+ * 1, different frames), the others the same frame mapped twice. Neither the
+ * zero page nor copies of a file: known so where a page run can tell
+ * (kp_page_known()), else null.
  */
 static void
 expect_fork_pages(pid_t a, pid_t b, uint64_t addr, bool priv)
@@ -65,8 +67,12 @@ expect_fork_pages(pid_t a, pid_t b, uint64_t addr, bool priv)
 		    "page %zu: exclusive should be %d", i, own);
 		ck_assert_msg(tk_json_bool(ga, "present") &&
 		    tk_json_bool(gb, "present") && !tk_json_bool(ga, "file") &&
-		    !tk_json_bool(ga, "zero") && !tk_json_bool(ga, "cow_copied"),
+		    !tk_json_bool(gb, "file"),
 		    "page %zu: not a present anonymous page", i);
+		expect_page_bool(ga, "zero", false, 0, "fork parent", (long)i);
+		expect_page_bool(gb, "zero", false, 0, "fork child", (long)i);
+		expect_page_bool(ga, "cow_copied", false, 0, "fork parent", (long)i);
+		expect_page_bool(gb, "cow_copied", false, 0, "fork child", (long)i);
 		if (!priv)
 			continue;
 		ck_assert_msg(tk_json_int(ga, "kpagecount") == (own ? 1 : 2) &&

@@ -100,13 +100,21 @@ START_TEST(test_range)
 	make_seed_file(path, sizeof(path));
 	spawn("seed", path, -1, &c);
 	a = c.rep.addr[0];
-	/* Pages 2 (a copy) and 3 (the file's page) of the seed mapping. */
+	/*
+	 * Pages 2 (a copy) and 3 (the file's page) of the seed mapping. The
+	 * range cuts both mappings: no smaps record covers what it shows
+	 * (KP_CUT), so anon and the cow counters need the scan or kpageflags.
+	 */
 	m = range_one(&root, c.pid, a + 2 * ps, a + 4 * ps);
 	EXPECT(m, "pages", 2);
 	EXPECT(m, "present", 2);
-	EXPECT_K(m, "anon", 1, 0);
+	EXPECT_K(m, "anon", 1, KP_CUT);
 	EXPECT(m, "file", 1);
-	EXPECT_K(m, "cow_copied", 1, 0);
+	EXPECT_K(m, "cow_copied", 1, KP_CUT);
+	EXPECT_K(m, "zero", 0, KP_CUT);
+	EXPECT_K(m, "shared", 0, KP_CUT);
+	EXPECT_K(m, "cow_shared", 0, KP_CUT);
+	EXPECT_K(m, "thp", 0, KP_CUT);
 	EXPECT(m, "exclusive", 2);
 	ck_assert_msg(tk_json_hex(m, "offset") == 2 * ps,
 	    "clipped file offset %s, expected %s",
@@ -124,9 +132,13 @@ START_TEST(test_range)
 		m = range_one(&root, pid, a + 8 * ps, a + 24 * ps);
 		EXPECT(m, "pages", 16);
 		EXPECT(m, "present", 16);
-		EXPECT_K(m, "anon", 16, 0);
+		EXPECT_K(m, "anon", 16, KP_CUT);
 		EXPECT(m, "exclusive", 8);
-		EXPECT_K(m, "cow_shared", 8, 0);
+		EXPECT_K(m, "cow_shared", 8, KP_CUT);
+		EXPECT_K(m, "shared", 8, KP_CUT);
+		EXPECT_K(m, "zero", 0, KP_CUT);
+		EXPECT_K(m, "cow_copied", 0, KP_CUT);
+		EXPECT_K(m, "thp", 0, KP_CUT);
 		if (kp_known("pss", 0))
 			ck_assert_msg(tk_json_real(m, "pss") == 12.0, "pss %f",
 			    tk_json_real(m, "pss"));

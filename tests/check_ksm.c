@@ -517,7 +517,7 @@ expect_ksm_pages(int uid, pid_t pid, uint64_t addr)
 	json_t *proc = tk_json_process(root, pid);
 	uint64_t gpfn[KSM_SLOTS] = { 0 };
 	unsigned how = uid >= 0 ? KP_NOBODY : 0;
-	bool priv = kp_known("pss", how);
+	bool priv = kp_page_known("kpageflags", how);
 
 	for (size_t i = 0; i < KSM_N; i++) {
 		json_t *pg = tk_json_page(proc, addr + i * ps);
@@ -527,9 +527,7 @@ expect_ksm_pages(int uid, pid_t pid, uint64_t addr)
 		ck_assert_msg(tk_json_bool(pg, "present") &&
 		    !tk_json_bool(pg, "file") && !tk_json_bool(pg, "swapped"),
 		    "ksm page %zu: not present anonymous", i);
-		if (kp_known("zero", how))
-			ck_assert_msg(tk_json_bool(pg, "zero") == zero,
-			    "ksm page %zu: zero %d", i, tk_json_bool(pg, "zero"));
+		expect_page_bool(pg, "zero", zero, how, "ksm", (long)i);
 		ck_assert_msg(tk_json_bool(pg, "exclusive") == (!grouped && !read),
 		    "ksm page %zu: exclusive %d, expected %d", i,
 		    tk_json_bool(pg, "exclusive"), !grouped && !read);

@@ -27,6 +27,11 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
     const char *path, bool priv, const char *what)
 {
 	json_t *pages = items(root, pid, "pages");
+	unsigned how = priv ? 0 : KP_NOBODY;
+	/* Per page, no smaps: the copies are told by the scan or kpageflags. */
+	bool anon_known = kp_page_known("anon", how);
+	/* Pagemap's bit 55, where the kernel tracks soft-dirty (6.1 does). */
+	bool sd_known = kp_page_known("soft_dirty", how);
 
 	ck_assert_msg(json_is_true(json_object_get(root, "privileged")) == priv,
 	    "%s: privileged is not %d", what, priv);
@@ -38,7 +43,7 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 		bool copy = i == 0 || i == 2;
 		bool present = known_bool(pg, "present", what, i);
 		bool file = known_bool(pg, "file", what, i);
-		bool cow = known_bool(pg, "cow_copied", what, i);
+		bool cow;
 		bool excl = known_bool(pg, "exclusive", what, i);
 		uint64_t pm = tk_json_hex(pg, "pagemap");
 		uint64_t w = tk_json_hex(pg, "flags");
@@ -49,6 +54,9 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 		    tk_json_hex(pg, "addr"), i);
 		ck_assert_msg(pp != NULL && strcmp(pp, path) == 0,
 		    "%s page %ld: path %s, expected %s", what, i, pp, path);
+		expect_page_bool(pg, "cow_copied", copy, how, what, i);
+		expect_page_bool(pg, "zero", false, how, what, i);
+		cow = json_is_true(json_object_get(pg, "cow_copied"));
 		ck_assert_msg(!known_bool(pg, "swapped", what, i) &&
 		    !known_bool(pg, "uffd_wp", what, i) &&
 		    !known_bool(pg, "guard", what, i) &&
@@ -57,7 +65,8 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 		    "%s page %ld: swapped, uffd_wp, guard or a swap entry", what,
 		    i);
 		if (copy)
-			ck_assert_msg(present && cow && !file && excl,
+			ck_assert_msg(present && (cow || !anon_known) && !file &&
+			    excl,
 			    "%s page %ld: present %d cow_copied %d file %d "
 			    "exclusive %d, expected a private copy (1 1 0 1)", what,
 			    i, present, cow, file, excl);
@@ -69,22 +78,27 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 		else
 			ck_assert_msg(!file && !excl, "%s page 1: absent but "
 			    "file %d exclusive %d", what, file, excl);
-		if (present && kp_known("zero", priv ? 0 : KP_NOBODY))
-			ck_assert_msg(!known_bool(pg, "zero", what, i),
-			    "%s page %ld: the zero page", what, i);
+		expect_page_bool(pg, "soft_dirty", (pm & PM_SOFTDIRTY) != 0, how,
+		    what, i);
+		ck_assert_msg(!!(w & W_SOFTDIRTY) == (sd_known &&
+		    (pm & PM_SOFTDIRTY)), "%s page %ld: flags 0x%" PRIx64 ", "
+		    "pagemap 0x%" PRIx64 ": soft_dirty should be %d", what, i, w,
+		    pm, sd_known && (pm & PM_SOFTDIRTY));
 		/* The raw pagemap entry and the flags word say the same. */
 		ck_assert_msg(!!(pm & PM_PRESENT) == present &&
 		    (!present || !!(pm & PM_FILE) == file) &&
 		    !!(pm & PM_EXCLUSIVE) == excl,
 		    "%s page %ld: pagemap 0x%" PRIx64 " disagrees with present "
 		    "%d file %d exclusive %d", what, i, pm, present, file, excl);
-		ck_assert_msg(!!(w & W_ANON) == copy && !!(w & W_FILE) == file &&
+		/* Without the scan or kpageflags a copy's anon bit is unknown: clear. */
+		ck_assert_msg(!!(w & W_ANON) == (copy && anon_known) &&
+		    !!(w & W_FILE) == file &&
 		    !!(w & W_EXCLUSIVE) == excl && !(w & W_SWAP) &&
-		    !(w & W_ZERO_PAGE) && (present || w == 0),
+		    !(w & W_ZERO_PAGE) && (present || (w & ~W_SOFTDIRTY) == 0),
 		    "%s page %ld: flags 0x%" PRIx64 " (anon %d file %d "
 		    "mmap_exclusive %d), expected anon %d file %d mmap_exclusive "
 		    "%d", what, i, w, !!(w & W_ANON), !!(w & W_FILE),
-		    !!(w & W_EXCLUSIVE), copy, file, excl);
+		    !!(w & W_EXCLUSIVE), copy && anon_known, file, excl);
 		if (priv && present) {
 			ck_assert_msg(!tk_json_is_null(pg, "pfn") &&
 			    tk_json_hex(pg, "pfn") == (pm & PM_PFN) &&
@@ -111,11 +125,12 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 			/*
 			 * Without CAP_SYS_ADMIN the PFN bits read 0 and the word
 			 * is pagemap's alone: KPF_ANON for a present page
-			 * without the file bit (the zero page being known from
-			 * PAGEMAP_SCAN), and the PF_* bits.
+			 * without the file bit where PAGEMAP_SCAN tells it from
+			 * the zero page, and the PF_* bits.
 			 */
-			uint64_t want = (copy ? W_ANON : 0) | (file ? W_FILE : 0) |
-			    (excl ? W_EXCLUSIVE : 0);
+			uint64_t want = (copy && anon_known ? W_ANON : 0) |
+			    (file ? W_FILE : 0) | (excl ? W_EXCLUSIVE : 0) |
+			    (sd_known && (pm & PM_SOFTDIRTY) ? W_SOFTDIRTY : 0);
 
 			ck_assert_msg((pm & PM_PFN) == 0, "%s page %ld: a PFN "
 			    "without privilege: pagemap 0x%" PRIx64, what, i, pm);
@@ -127,9 +142,10 @@ check_seed_page_objects(json_t *root, pid_t pid, uint64_t addr,
 
 /*
  * The table (--pages: runs; --pages=all) as uid: the Flags column's fourth
- * letter is 'c' (copied on write) exactly on pages 0 and 2. Rows are
- * expanded by their page count and matched by address; every page of the
- * range must be covered once.
+ * letter is 'c' (copied on write) exactly on pages 0 and 2, its third 'z'
+ * on none; where a page run cannot know them (kp_page_known()) both are
+ * '?' on a present page. Rows are expanded by their page count and matched
+ * by address; every page of the range must be covered once.
  */
 static void
 check_seed_table(int uid, const char *mode, pid_t pid, uint64_t addr)
@@ -139,6 +155,9 @@ check_seed_table(int uid, const char *mode, pid_t pid, uint64_t addr)
 	    rangearg(r, sizeof(r), addr, addr + SEED_PAGES * ps),
 	    pidarg(p, sizeof(p), pid), NULL };
 	int seen[SEED_PAGES] = { 0 }, status, rows = 0;
+	unsigned how = uid >= 0 ? KP_NOBODY : 0;
+	bool cow_known = kp_page_known("cow_copied", how);
+	bool zero_known = kp_page_known("zero", how);
 
 	describe(cmd, sizeof(cmd), args);
 	status = tk_run_pmstat(uid, uid >= 0 ? NOBODY_GID : -1, &out, args);
@@ -163,11 +182,17 @@ check_seed_table(int uid, const char *mode, pid_t pid, uint64_t addr)
 		for (uint64_t k = 0; k < n; k++) {
 			size_t i = (size_t)((a - addr) / ps + k);
 			bool copy = i == 0 || i == 2;
+			bool present = strcmp(state, "present") == 0;
+			char want = !present || cow_known ? (copy ? 'c' : '.') : '?';
 
 			seen[i]++;
-			ck_assert_msg((flags[3] == 'c') == copy,
-			    "%s: page %zu has Flags %s: cow_copied should be %s",
-			    cmd, i, flags, copy ? "'c'" : "clear ('.')");
+			ck_assert_msg(flags[3] == want,
+			    "%s: page %zu has Flags %s: cow_copied should be '%c'",
+			    cmd, i, flags, want);
+			want = !present || zero_known ? '.' : '?';
+			ck_assert_msg(flags[2] == want,
+			    "%s: page %zu has Flags %s: zero should be '%c'",
+			    cmd, i, flags, want);
 			ck_assert_msg(!copy || strcmp(state, "present") == 0,
 			    "%s: page %zu is %s", cmd, i, state);
 		}
@@ -250,47 +275,6 @@ listed(json_t *root, pid_t pid, uint64_t base, char *buf, size_t len)
 	return buf;
 }
 
-/* --pages=all --flags... over the seed mapping lists exactly want. */
-static void
-expect_selected(int uid, pid_t pid, uint64_t a, const char *const *opts,
-    const char *want)
-{
-	char got[256], cmd[256];
-	json_t *root = pmstat_view(uid, opts, pid, a, a + SEED_PAGES * ps);
-
-	describe(cmd, sizeof(cmd), opts);
-	ck_assert_msg(strcmp(listed(root, pid, a, got, sizeof(got)), want) == 0,
-	    "%s (uid %d): pages %s listed, expected %s", cmd, uid, got, want);
-	json_decref(root);
-}
-
-static void
-check_flag_selections(int uid, pid_t pid, uint64_t a)
-{
-	json_t *root = pmstat_view(uid, OPTS("--pages=all"), pid, a,
-	    a + SEED_PAGES * ps);
-	json_t *p1 = json_array_get(items(root, pid, "pages"), 1);
-	bool p1_file = tk_json_bool(p1, "present");
-
-	/* Page 1, when fault-around brought it in, is the file's page. */
-	ck_assert_msg(!p1_file || tk_json_bool(p1, "file"), "page 1 present "
-	    "but not a file page");
-	json_decref(root);
-	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "anon"),
-	    "0,2");
-	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "~anon"),
-	    "1,3");
-	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "anon",
-	    "--flags", "file"), p1_file ? "0,1,2,3" : "0,2,3");
-	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "file"),
-	    p1_file ? "1,3" : "3");
-	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags",
-	    "~anon,~file"), p1_file ? "" : "1");
-	/* page-types' long name for anon. */
-	expect_selected(uid, pid, a, OPTS("--pages=all", "--flags", "anonymous"),
-	    "0,2");
-}
-
 /* pmstat ARGS as uid: exit status, stdout and stderr. */
 static int
 run_err(int uid, const char *const *args, char **out, char **err)
@@ -313,6 +297,91 @@ count_lines(const char *s)
 	return n;
 }
 
+/*
+ * pmstat --pages=all EXTRA... OPTS... --json --range (the seed mapping) as
+ * uid, pmstat being run as how. needs: the flag OPTS select on whose bit a
+ * page run may not see (kp_page_known()), or NULL. Where the run can see
+ * it, the pages listed are exactly want; where it cannot, the selection is
+ * refused: exit 1, nothing on stdout, one line on stderr naming the flag
+ * and PAGEMAP_SCAN, which would show it.
+ */
+static void
+expect_selected(int uid, unsigned how, pid_t pid, uint64_t a,
+    const char *const *extra, const char *const *opts, const char *needs,
+    const char *want)
+{
+	const char *args[24];
+	char got[256], cmd[256], r[64], p[16], *out, *err;
+	size_t n = 0;
+	int status;
+	json_t *root;
+
+	args[n++] = "--pages=all";
+	for (; *extra != NULL; extra++)
+		args[n++] = *extra;
+	for (; *opts != NULL; opts++)
+		args[n++] = *opts;
+	args[n] = NULL;
+	describe(cmd, sizeof(cmd), args);
+	if (needs == NULL || kp_page_known(needs, how)) {
+		root = pmstat_view(uid, args, pid, a, a + SEED_PAGES * ps);
+		ck_assert_msg(strcmp(listed(root, pid, a, got, sizeof(got)),
+		    want) == 0, "%s (uid %d): pages %s listed, expected %s", cmd,
+		    uid, got, want);
+		json_decref(root);
+		return;
+	}
+	args[n++] = "--json";
+	args[n++] = "--range";
+	args[n++] = rangearg(r, sizeof(r), a, a + SEED_PAGES * ps);
+	args[n++] = pidarg(p, sizeof(p), pid);
+	args[n] = NULL;
+	status = run_err(uid, args, &out, &err);
+	ck_assert_msg(status == 1 && count_lines(err) == 1 &&
+	    strstr(err, needs) != NULL && strstr(err, "PAGEMAP_SCAN") != NULL &&
+	    *out == '\0', "%s (uid %d), which cannot see %s: exit %d, stderr "
+	    "\"%s\", stdout %zu bytes; expected 1, one line naming %s and "
+	    "PAGEMAP_SCAN, nothing", cmd, uid, needs, status, err, strlen(out),
+	    needs);
+	free(out);
+	free(err);
+}
+
+/*
+ * The seed mapping's pages selected by flags, pmstat run as uid (how) with
+ * extra options: anon only where a page run can see it (else refused),
+ * file (pagemap's) always.
+ */
+static void
+check_flag_selections(int uid, unsigned how, pid_t pid, uint64_t a,
+    const char *const *extra)
+{
+	json_t *root = pmstat_view(uid, OPTS("--pages=all"), pid, a,
+	    a + SEED_PAGES * ps);
+	json_t *p1 = json_array_get(items(root, pid, "pages"), 1);
+	bool p1_file = tk_json_bool(p1, "present");
+
+	/* Page 1, when fault-around brought it in, is the file's page. */
+	ck_assert_msg(!p1_file || tk_json_bool(p1, "file"), "page 1 present "
+	    "but not a file page");
+	json_decref(root);
+	expect_selected(uid, how, pid, a, extra, OPTS("--flags", "anon"), "anon",
+	    "0,2");
+	expect_selected(uid, how, pid, a, extra, OPTS("--flags", "~anon"),
+	    "anon", "1,3");
+	expect_selected(uid, how, pid, a, extra, OPTS("--flags", "anon",
+	    "--flags", "file"), "anon", p1_file ? "0,1,2,3" : "0,2,3");
+	expect_selected(uid, how, pid, a, extra, OPTS("--flags", "file"), NULL,
+	    p1_file ? "1,3" : "3");
+	expect_selected(uid, how, pid, a, extra, OPTS("--flags", "~file"), NULL,
+	    p1_file ? "0,2" : "0,1,2");
+	expect_selected(uid, how, pid, a, extra, OPTS("--flags", "~anon,~file"),
+	    "anon", p1_file ? "" : "1");
+	/* page-types' long name for anon. */
+	expect_selected(uid, how, pid, a, extra, OPTS("--flags", "anonymous"),
+	    "anon", "0,2");
+}
+
 START_TEST(test_pages_flags)
 {
 	struct tk_child c;
@@ -323,7 +392,10 @@ START_TEST(test_pages_flags)
 	make_seed_file(path, sizeof(path));
 	spawn("seed", path, -1, &c);
 	a = c.rep.addr[0];
-	check_flag_selections(-1, c.pid, a);
+	check_flag_selections(-1, 0, c.pid, a, OPTS(NULL));
+	/* Neither the scan nor kpageflags: anon is refused on any kernel. */
+	check_flag_selections(-1, KP_NO_SCAN | KP_NO_KPAGE, c.pid, a,
+	    OPTS("--no-scan", "--no-kpage"));
 	/* An unknown flag is a usage error. */
 	status = run_err(-1, OPTS("--pages=all", "--flags", "bogus", "--range",
 	    rangearg(r, sizeof(r), a, a + SEED_PAGES * ps),
@@ -351,7 +423,7 @@ START_TEST(test_pages_flags_nobody)
 	make_seed_file(path, sizeof(path));
 	spawn("seed", path, NOBODY_UID, &c);
 	a = c.rep.addr[0];
-	check_flag_selections(NOBODY_UID, c.pid, a);
+	check_flag_selections(NOBODY_UID, KP_NOBODY, c.pid, a, OPTS(NULL));
 	/* lru is kpageflags' alone: refused, not an empty selection. */
 	status = run_err(NOBODY_UID, OPTS("--pages=all", "--json", "--flags",
 	    "lru", "--range", rangearg(r, sizeof(r), a, a + SEED_PAGES * ps),

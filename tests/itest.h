@@ -144,6 +144,13 @@ json_t	*mapping_at(json_t *proc, uint64_t start);
 json_t	*items(json_t *root, pid_t pid, const char *key);
 /* A boolean of pg that must be known (not null). */
 bool	 known_bool(json_t *pg, const char *key, const char *what, long i);
+/*
+ * A boolean key of page pg (zero, cow_copied, soft_dirty...): want where
+ * pmstat run as how can know it for one page (kp_page_known(); a page not
+ * present is known to be neither the zero page nor a copy), else null.
+ */
+void	 expect_page_bool(json_t *pg, const char *key, bool want, unsigned how,
+	    const char *what, long i);
 /* Whether flag is in the page's kpageflags list. */
 bool	 flag_in(json_t *page, const char *flag);
 

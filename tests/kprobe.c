@@ -435,3 +435,27 @@ kp_known(const char *counter, unsigned how)
 		return k->soft_dirty.yes;
 	return true;
 }
+
+bool
+kp_page_known(const char *field, unsigned how)
+{
+	static const char *const by_zero[] = { "zero", "anon", "cow_copied",
+	    "zero_page", NULL };
+	static const char *const by_kpage[] = { "kpagecount", "kpageflags",
+	    NULL };
+	const struct kp_kernel *k = kp_get();
+	bool scan = k->pagemap_scan.yes && !(how & KP_NO_SCAN);
+	bool kpage = k->root && !(how & (KP_NO_KPAGE | KP_NOBODY));
+
+	if (is(field, by_zero))
+		return scan || kpage;
+	if (strcmp(field, "pmd") == 0)
+		return scan;
+	if (strcmp(field, "pfn") == 0)
+		return k->root && !(how & KP_NOBODY);
+	if (is(field, by_kpage))
+		return kpage;
+	if (strcmp(field, "soft_dirty") == 0)
+		return k->soft_dirty.yes;
+	return true;
+}

@@ -61,4 +61,18 @@ void	kp_log(void);
  */
 bool	kp_known(const char *counter, unsigned how);
 
+/*
+ * The page-level twin of kp_known(): whether pmstat run as how can know
+ * field of ONE page (--pages, --pages=runs, --summary, --flags), where no
+ * smaps record helps. field is a JSON page key or a page flag name:
+ *   zero, cow_copied (keys), anon, zero_page (flags, and the flags word's
+ *   bits): PAGEMAP_SCAN's PFNZERO, or the page's kpageflags;
+ *   pmd (flag): PAGEMAP_SCAN's HUGE only (KPF_THP is not PMD-mapped);
+ *   pfn: PFNs, which pagemap shows only to CAP_SYS_ADMIN;
+ *   kpagecount, kpageflags: the kpage files;
+ *   soft_dirty: a kernel that tracks it;
+ * anything else (present, file, exclusive, ...): pagemap's own bits, known.
+ */
+bool	kp_page_known(const char *field, unsigned how);
+
 #endif
