@@ -32,11 +32,21 @@ srcdir=$(cd "$2" && pwd -P)
 programs=$3
 
 # The guest sees the host's / at the same paths, except /tmp (the scratch
-# disk) and the pseudo file systems it mounts itself.
+# disk) and the pseudo file systems it mounts itself. A tree under /tmp (CI
+# may clone there) is kept: its top directory below /tmp is bound back over
+# the scratch disk's /tmp at the same path (PMVM_KEEP).
+keep=""
 for d in "$builddir" "$srcdir"; do
 	case $d in
-	/tmp | /tmp/* | /proc/* | /sys/* | /dev/* | /run/*)
-		die "$d is hidden inside the guest; build elsewhere than /tmp" ;;
+	/tmp/*/* | /tmp/*)
+		top=${d#/tmp/}
+		top=/tmp/${top%%/*}
+		case " $keep " in *" $top "*) ;; *) keep="$keep $top" ;; esac
+		;;
+	esac
+	case $d in
+	/tmp | /proc/* | /sys/* | /dev/* | /run/*)
+		die "$d is hidden inside the guest; build elsewhere" ;;
 	*[!A-Za-z0-9._/+-]*)
 		die "$d: unusual characters in the path; build in a plainer one" ;;
 	esac
@@ -177,6 +187,7 @@ fi
 	printf 'PMVM_USER=%q\n' "${VM_USER:-nobody}"
 	printf 'PMVM_RUNS=%q\n' "$guest_runs"
 	printf 'PMVM_CK_MULT=%q\n' "$ck_mult"
+	printf 'PMVM_KEEP=%q\n' "${keep# }"
 } >"$ird/pmvm.conf"
 (cd "$ird" && find . | LC_ALL=C sort | busybox cpio -o -H newc --quiet) >"$tmp/initrd"
 
