@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "inspect.h"
+#include "kpf.h"
 #include "mapgroup.h"
 #include "pagemap.h"
 #include "pagescan.h"
@@ -63,6 +65,38 @@ cpus(void)
 	return CPU_COUNT(&set);
 }
 
+/*
+ * Whether the kernel sets KPF_KSM on an anonymous page KSM never saw: a
+ * page of our own, just written. Seen on Debian's 6.12, whose kpageflags
+ * tests the mapping's KSM bits one at a time, so that every anonymous page
+ * reads as KSM. Such a flag tells nothing.
+ */
+static bool
+ksm_flag_is_noise(struct inspector *in)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	struct pagemap pm;
+	uint64_t w = 0, flags = 0, pfn;
+	bool noise = false;
+	char *mem;
+
+	mem = mmap(NULL, (size_t)psz, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return false;
+	*(volatile char *)mem = 1;
+	if (pagemap_open(&pm, 0) == 0) {
+		if (pagemap_read(&pm, (uintptr_t)mem / (uint64_t)psz, &w, 1) == 1 &&
+		    (pfn = pm_pfn(w)) != 0 &&
+		    kpage_join(&in->kp, &pfn, 1, &flags, NULL) == 0)
+			noise = (flags & KPF_BIT(KPF_ANON)) &&
+			    (flags & KPF_BIT(KPF_KSM));
+		pagemap_close(&pm);
+	}
+	munmap(mem, (size_t)psz);
+	return noise;
+}
+
 int
 inspector_init(struct inspector *in, const struct inspect_opts *o)
 {
@@ -98,8 +132,10 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 		in->kpage_err = -EPERM;
 	else if ((err = kpage_open(&in->kp, "/proc")) != 0)
 		in->kpage_err = err;
-	else
+	else {
 		in->have_kpage = true;
+		in->ksm_noise = ksm_flag_is_noise(in);
+	}
 	in->zero_by_pfn = ONE_ZERO_PAGE && in->probe.pfn_visible &&
 	    in->probe.zero_pfn != 0 && in->pmd_pages != 0;
 	/* One processor: the handoffs would cost and buy nothing. */
@@ -419,9 +455,14 @@ join_batch(struct walk *w, uint64_t vpn, size_t n)
 {
 	int err = join_words(w, vpn, n);
 
-	if (err == 0)
-		exclusive_from_counts(w, vpn, n);
-	return err;
+	if (err != 0)
+		return err;
+	exclusive_from_counts(w, vpn, n);
+	/* A flag that marks every anonymous page tells nothing: drop it. */
+	if (w->in->ksm_noise && w->in->have_kflags)
+		for (size_t i = 0; i < n; i++)
+			w->in->kflags[i] &= ~KPF_BIT(KPF_KSM);
+	return 0;
 }
 
 static int
@@ -919,6 +960,7 @@ inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
 	w.src.kflags = w.src.kcount = in->have_kpage;
 	w.src.scan = w.scan;
 	w.src.soft_dirty = in->probe.soft_dirty;
+	w.src.ksm_noise = in->ksm_noise;
 	*src = w.src;
 	w.pid = pid;
 	if (smaps_wanted(in, &w.src))

@@ -29,6 +29,7 @@ struct inspector {
 	struct probe	 probe;
 	bool		 have_kpage;
 	int		 kpage_err;	/* why have_kpage is false (-errno), or 0 */
+	bool		 ksm_noise;	/* KPF_KSM marks every anonymous page */
 	bool		 no_scan;
 	bool		 scan_ok;	/* PAGEMAP_SCAN answers (and is wanted) */
 	struct kpage	 kp;

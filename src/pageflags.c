@@ -70,6 +70,8 @@ pageflags_unknown(const struct sources *src)
 		known |= KPF_BIT(PF_PMD) - 1;	/* every kpageflags bit */
 	if (src->scan)
 		known |= KPF_BIT(KPF_ZERO_PAGE) | KPF_BIT(KPF_ANON) | KPF_BIT(PF_PMD);
+	if (src->ksm_noise)
+		known &= ~KPF_BIT(KPF_KSM);
 	if (src->soft_dirty)
 		known |= KPF_BIT(KPF_SOFTDIRTY);
 	else

@@ -155,6 +155,11 @@ note_unknowns(const struct inspector *in, const struct options *opts,
 	if (opts->format != FMT_TABLE || !run->any_read ||
 	    opts->pages != PAGES_OFF || opts->summary != SUMMARY_OFF)
 		return;
+	if (in->ksm_noise && (unknown & CTR_BIT(CTR_KSM))) {
+		warnx("note: this kernel sets KPF_KSM on every anonymous page: "
+		    "ksm shown as -");
+		unknown &= ~CTR_BIT(CTR_KSM);
+	}
 	if (unknown & by_kpage) {
 		if (opts->no_kpage)
 			why = "--no-kpage";
@@ -210,6 +215,8 @@ check_filter(const struct options *opts, const struct sources *src)
 			continue;
 		if (b == KPF_SOFTDIRTY)
 			why = "this kernel does not track soft-dirty bits";
+		else if (b == KPF_KSM && src->ksm_noise)
+			why = "this kernel sets it on every anonymous page";
 		else if ((bit & scan_bits) && !src->scan && (b == PF_PMD || !src->kflags))
 			why = opts->no_scan ? "not without PAGEMAP_SCAN (--no-scan)" :
 			    "needs PAGEMAP_SCAN (Linux 6.7) or /proc/kpageflags";
@@ -271,6 +278,7 @@ main(int argc, char **argv)
 	src = (struct sources){
 		.kflags = in.have_kpage, .kcount = in.have_kpage,
 		.scan = in.scan_ok, .soft_dirty = in.probe.soft_dirty,
+		.ksm_noise = in.ksm_noise,
 	};
 	if ((r = check_filter(&opts, &src)) != 0) {
 		inspector_release(&in);

@@ -21,7 +21,9 @@ stats_known(const struct sources *src)
 		k |= CTR_BIT(CTR_ZERO) | CTR_BIT(CTR_ANON) | CTR_BIT(CTR_SHARED) |
 		    CTR_BIT(CTR_COW_COPIED) | CTR_BIT(CTR_COW_SHARED);
 	if (src->kflags)
-		k |= CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_KSM);
+		k |= CTR_BIT(CTR_DIRTY);
+	if (src->kflags && !src->ksm_noise)
+		k |= CTR_BIT(CTR_KSM);
 	if (src->kcount && zero)
 		k |= CTR_BIT(CTR_PSS);
 	/* KPF_THP also marks PTE-mapped large folios: only the scan tells PMD. */

@@ -45,6 +45,7 @@ struct sources {
 	bool	kcount;		/* kpagecount readable and PFNs visible */
 	bool	scan;		/* PAGEMAP_SCAN answers */
 	bool	soft_dirty;	/* the kernel tracks soft-dirty */
+	bool	ksm_noise;	/* KPF_KSM is set on every anonymous page (6.12) */
 };
 
 /*

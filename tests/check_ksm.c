@@ -293,6 +293,11 @@ ksm_setup(void)
 		strlcpy(ksm_skip, kp_get()->ksm.why, sizeof(ksm_skip));
 		return;
 	}
+	/* pmstat cannot tell a KSM page where the flag marks every one. */
+	if (kp_get()->root && !kp_get()->ksm_flag.yes) {
+		strlcpy(ksm_skip, kp_get()->ksm_flag.why, sizeof(ksm_skip));
+		return;
+	}
 	if ((ksm_lock_fd = open(KSM_DIR "/run", O_RDONLY | O_CLOEXEC)) < 0 ||
 	    flock(ksm_lock_fd, LOCK_EX) != 0) {
 		snprintf(ksm_skip, sizeof(ksm_skip), "cannot lock %s/run: %s",

@@ -90,6 +90,11 @@ START_TEST(test_unknown_bits)
 	ck_assert(!(pageflags_unknown(&priv) & B(KPF_LRU)));
 	ck_assert(!(pageflags_unknown(&priv) & B(KPF_MAPPEDTODISK)));
 	ck_assert(!(pageflags_unknown(&sd) & B(KPF_SOFTDIRTY)));
+	/* Where KPF_KSM marks every anonymous page, it is not known. */
+	ck_assert(!(pageflags_unknown(&priv) & B(KPF_KSM)));
+	priv.ksm_noise = true;
+	ck_assert(pageflags_unknown(&priv) & B(KPF_KSM));
+	ck_assert(!(pageflags_unknown(&priv) & B(KPF_ANON)));
 }
 END_TEST
 

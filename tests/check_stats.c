@@ -91,6 +91,10 @@ START_TEST(test_known_named)
 	ck_assert_uint_eq(stats_known(&priv),
 	    BASE | ZEROISH | CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_KSM) | CTR_BIT(CTR_PSS));
 	ck_assert_uint_eq(stats_known(&sd), BASE | CTR_BIT(CTR_SOFT_DIRTY));
+	/* A KPF_KSM on every anonymous page (6.12) says nothing of KSM. */
+	priv.ksm_noise = true;
+	ck_assert_uint_eq(stats_known(&priv),
+	    BASE | ZEROISH | CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_PSS));
 	ck_assert_uint_eq(CTR_ALL, (UINT32_C(1) << 15) - 1);
 }
 END_TEST

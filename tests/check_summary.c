@@ -95,7 +95,7 @@ hist_str(const struct hist *h, char *buf, size_t len)
  * What the summary should say of [start, end) of pid, from pagemap and
  * /proc/kpageflags read here: the kpageflags word of every present page
  * (KPF_SOFTDIRTY from pagemap where the kernel tracks it, as pmstat and
- * page-types do), 0 for a swapped page. pmstat's bits 57-63 are its own.
+ * page-types do; KPF_KSM where it means something), 0 for a swapped page. pmstat's bits 57-63 are its own.
  */
 static void
 own_histogram(pid_t pid, uint64_t start, uint64_t end, bool soft_dirty,
@@ -115,6 +115,9 @@ own_histogram(pid_t pid, uint64_t start, uint64_t end, bool soft_dirty,
 			    "pread /proc/kpageflags: %s", strerror(errno));
 			if (soft_dirty && (w & PM_SOFTDIRTY))
 				k |= W_SOFTDIRTY;
+			/* A KPF_KSM on every anonymous page: pmstat drops it. */
+			if (!kp_get()->ksm_flag.yes)
+				k &= ~(UINT64_C(1) << 21);
 			hist_add(h, k, 1);
 		} else if ((w & PM_SWAPPED) && !(w & PM_GUARD)) {
 			hist_add(h, 0, 1);

@@ -25,6 +25,7 @@
 #define PM_SOFTDIRTY	(UINT64_C(1) << 55)
 #define PM_PFN		((UINT64_C(1) << 55) - 1)
 #define KPF_THP		22
+#define KPF_KSM		21
 #define KPF_ZERO_PAGE	24
 #define HUGE_BYTES	(2UL << 20)
 #define KSM_RUN		"/sys/kernel/mm/ksm/run"
@@ -361,6 +362,34 @@ probe_system(void)
 		fact(&kp.hugetlb, true, "%s writable", OVERCOMMIT_HUGE);
 }
 
+/*
+ * A page of our own, just written, that KSM never saw: KPF_KSM must be
+ * clear. Debian's 6.12 sets it on every anonymous page.
+ */
+static void
+probe_ksm_flag(void)
+{
+	void *base;
+	size_t total;
+	char *p = fresh(ps, 0, &base, &total);
+	int64_t kf;
+
+	if (p == NULL) {
+		fact(&kp.ksm_flag, false, "mmap: %s", strerror(errno));
+		return;
+	}
+	*(volatile char *)p = 1;
+	kf = kpageflags_of(pagemap_word(p));
+	if (kf < 0)
+		fact(&kp.ksm_flag, false, "not root: /proc/kpageflags");
+	else
+		fact(&kp.ksm_flag, !((kf >> KPF_KSM) & 1), "%s",
+		    (kf >> KPF_KSM) & 1 ? "KPF_KSM on an anonymous page KSM "
+		    "never saw: the kernel sets it on every one" :
+		    "KPF_KSM clear on a page of our own");
+	munmap(base, total);
+}
+
 const struct kp_kernel *
 kp_get(void)
 {
@@ -369,6 +398,7 @@ kp_get(void)
 	ps = (size_t)sysconf(_SC_PAGESIZE);
 	kp.root = geteuid() == 0;
 	probe_zero_page();
+	probe_ksm_flag();
 	probe_thp_mode();
 	probe_thp(false);	/* first: a THP area must be fresh for the read */
 	probe_thp(true);
@@ -395,6 +425,7 @@ kp_log(void)
 		{ "[vsyscall]", &k->vsyscall },
 		{ "swap", &k->swap },
 		{ "KSM", &k->ksm },
+		{ "KPF_KSM", &k->ksm_flag },
 		{ "hugetlb", &k->hugetlb },
 	};
 
@@ -429,6 +460,9 @@ kp_known(const char *counter, unsigned how)
 		return scan || kpage || smaps;
 	if (strcmp(counter, "thp") == 0)
 		return scan || smaps;
+	/* pmstat drops a KPF_KSM that marks every anonymous page. */
+	if (strcmp(counter, "ksm") == 0)
+		return kpage && k->ksm_flag.yes;
 	if (is(counter, by_kpage))
 		return kpage;
 	if (strcmp(counter, "soft_dirty") == 0)
