@@ -76,7 +76,8 @@ expect(const struct counts *c, const uint64_t want[CTR_COUNT])
 
 START_TEST(test_known_named)
 {
-	struct sources none = { 0 }, all = { true, true, true, true };
+	struct sources none = { 0 }, all = { .kflags = true, .kcount = true,
+	    .scan = true, .soft_dirty = true };
 	struct sources scan = { .scan = true }, kfl = { .kflags = true };
 	struct sources kcnt = { .kcount = true }, priv = { .kflags = true, .kcount = true };
 	struct sources sd = { .soft_dirty = true };
