@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,7 +61,8 @@ cli_usage(FILE *fp)
 	    " -r, --range START[-END]  only addresses in [START, END) (hex)\n"
 	    " -o, --output LIST        columns to print (table and CSV)\n"
 	    " -U, --unit UNIT          table sizes in kB (default), pages, bytes, human\n"
-	    " -n, --no-headers         no header line (table and CSV)\n"
+	    " -n, --no-headers         no header line (table and CSV); the table\n"
+	    "                          also leaves out its totals row\n"
 	    " -N, --no-kpage           do not read /proc/kpagecount and /proc/kpageflags\n"
 	    "     --no-scan            do not use the PAGEMAP_SCAN ioctl\n"
 	    "     --full-join          read the kpage words of every present page,\n"
@@ -70,6 +72,11 @@ cli_usage(FILE *fp)
 	    "\nAvailable output columns:\n", fp);
 	for (int i = 0; i < COL_COUNT; i++)
 		fprintf(fp, " %12s  %s\n", columns[i].name, columns[i].help);
+	fputs("\nLetters of the --pages table's Flags column ('.' clear, '?' unknown):\n"
+	    " f file page (not the zero page)    x mapped only here (exclusive)\n"
+	    " z the shared zero page             c copied on write (private file map)\n"
+	    " d soft-dirty                       w write-protected by userfaultfd\n"
+	    " g guard region marker\n", fp);
 	fputs("\nPage flags (--flags, --summary):\n", fp);
 	for (unsigned int b = 0, col = 0; b < 64; b++) {
 		const char *name = pageflags_name(b);
@@ -92,14 +99,26 @@ cli_usage(FILE *fp)
 int
 cli_parse_pid(const char *s, char *err, size_t errlen)
 {
-	const char *errstr = NULL;
+	const char *errstr = NULL, *arg = s;
+	char digits[32];
+	size_t n;
 	long long v;
 
+	/* "/proc/1234/", as the shell's completion writes it, names 1234 too. */
 	if (strncmp(s, "/proc/", 6) == 0)
 		s += 6;
-	v = strtonum(s, 1, PMSTAT_PID_MAX, &errstr);
+	n = strcspn(s, "/");
+	if (s[n + strspn(s + n, "/")] != '\0' || (s != arg && n == 0) ||
+	    (s == arg && s[n] == '/') || n >= sizeof(digits)) {
+		snprintf(err, errlen, "invalid PID '%s'", arg);
+		return 0;
+	}
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	v = strtonum(digits, 1, PMSTAT_PID_MAX, &errstr);
 	if (errstr != NULL) {
-		snprintf(err, errlen, "invalid PID '%s': %s", s, errstr);
+		snprintf(err, errlen, "invalid PID '%s': %s", arg,
+		    strcmp(errstr, "invalid") == 0 ? "not a number" : errstr);
 		return 0;
 	}
 	return (int)v;
@@ -295,6 +314,7 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 		o->have_range = true;
 		break;
 	case 'U':
+		o->unit_given = true;
 		if (parse_unit(arg, &o->unit) != 0) {
 			snprintf(err, errlen, "unknown unit '%s': use kB, pages, bytes or human", arg);
 			return CLI_USAGE;
@@ -309,10 +329,152 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 	return CLI_OK;
 }
 
+/*
+ * The long option that arg ("--name" or "--name=value") names, as getopt
+ * resolves it: exact, or an unambiguous prefix. NULL if none; *ambiguous
+ * tells a prefix of several.
+ */
+static const struct option *
+long_option_of(const char *arg, bool *ambiguous)
+{
+	const struct option *found = NULL;
+	size_t len;
+
+	*ambiguous = false;
+	if (strncmp(arg, "--", 2) != 0)
+		return NULL;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (const struct option *lo = long_options; lo->name; lo++) {
+		if (strncmp(lo->name, arg, len) != 0)
+			continue;
+		if (strlen(lo->name) == len)
+			return lo;
+		if (found != NULL)
+			*ambiguous = true;
+		found = lo;
+	}
+	return *ambiguous ? NULL : found;
+}
+
+/* getopt's complaint, in one line that names the option as it was written. */
+static void
+option_error(int c, const char *arg, char *err, size_t errlen)
+{
+	const struct option *lo;
+	bool ambiguous;
+
+	if (strncmp(arg, "--", 2) == 0) {
+		int len = (int)strcspn(arg, "=");
+
+		lo = long_option_of(arg, &ambiguous);
+		if (ambiguous) {
+			size_t used = (size_t)snprintf(err, errlen,
+			    "ambiguous option '%.*s': could be", len, arg);
+			const char *sep = " ";
+
+			for (lo = long_options; lo->name && used < errlen; lo++)
+				if (strncmp(lo->name, arg + 2, (size_t)len - 2) == 0) {
+					used += (size_t)snprintf(err + used, errlen - used,
+					    "%s--%s", sep, lo->name);
+					sep = ", ";
+				}
+		} else if (lo == NULL)
+			snprintf(err, errlen, "unrecognized option '%.*s'", len, arg);
+		else if (lo->has_arg == no_argument && arg[len] == '=')
+			snprintf(err, errlen, "option '--%s' takes no argument", lo->name);
+		else
+			snprintf(err, errlen, "option '--%s' needs an argument", lo->name);
+	} else if (optopt && optopt < CHAR_MAX)
+		snprintf(err, errlen, "%s option -%c",
+		    c == ':' || strchr(short_options, optopt) ?
+		    "missing argument to" : "invalid", optopt);
+	else
+		snprintf(err, errlen, "invalid option '%s'", arg);
+}
+
+/*
+ * getopt takes an optional argument only as "--pages=all": "--pages all"
+ * leaves "all" as an operand, which then fails as a PID. Find the option
+ * that word followed in argv as written, so that the error can say so.
+ */
+static const char *
+optional_arg_of(char *const *argv, int argc, const char *word)
+{
+	static const struct {
+		const char	*opt;
+		char		 letter;
+		const char	*values[2];
+	} modes[] = {
+		{ "pages", 'P', { "runs", "all" } },
+		{ "summary", 's', { "process", "mapping" } },
+	};
+
+	for (int i = 1; i + 1 < argc; i++) {
+		const struct option *lo;
+		bool ambiguous;
+
+		if (argv[i + 1] != word)
+			continue;
+		lo = long_option_of(argv[i], &ambiguous);
+		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			bool named = lo != NULL ? strcmp(lo->name, modes[m].opt) == 0 :
+			    argv[i][0] == '-' && argv[i][1] == modes[m].letter &&
+			    argv[i][2] == '\0';
+
+			if (named && (strcmp(word, modes[m].values[0]) == 0 ||
+			    strcmp(word, modes[m].values[1]) == 0))
+				return modes[m].opt;
+		}
+	}
+	return NULL;
+}
+
+/* An operand: a PID, or a PID list; a mode word gets a hint. */
+static enum cli_result
+add_operand(struct options *o, char **argv, int argc, int i, char *err,
+    size_t errlen)
+{
+	enum cli_result r = add_pids(o, argv[i], err, errlen);
+	const char *opt;
+
+	if (r == CLI_USAGE && (opt = optional_arg_of(argv, argc, argv[i])) != NULL)
+		snprintf(err, errlen, "invalid PID '%s': did you mean --%s=%s?",
+		    argv[i], opt, argv[i]);
+	return r;
+}
+
+/* Options that another choice makes meaningless: refused, never ignored. */
+static enum cli_result
+check_combinations(const struct options *o, char *err, size_t errlen)
+{
+	bool pages = o->pages != PAGES_OFF || o->summary != SUMMARY_OFF;
+
+	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF)
+		snprintf(err, errlen, "--pages and --summary exclude each other");
+	else if (o->filter.n > 0 && !pages)
+		snprintf(err, errlen, "--flags selects pages: use it with --pages or --summary");
+	else if (o->ncols > 0 && pages)
+		snprintf(err, errlen, "-o chooses the columns of mappings: not with %s",
+		    o->pages != PAGES_OFF ? "--pages" : "--summary");
+	else if (o->ncols > 0 && o->format == FMT_JSON)
+		snprintf(err, errlen, "-o chooses the table's and CSV's columns: "
+		    "JSON has every field");
+	else if (o->unit_given && o->format != FMT_TABLE)
+		snprintf(err, errlen, "--unit sets the table's sizes: %s counts pages",
+		    o->format == FMT_JSON ? "JSON" : "CSV");
+	else if (o->no_headers && o->format == FMT_JSON)
+		snprintf(err, errlen, "--no-headers applies to the table and CSV, not JSON");
+	else
+		return CLI_OK;
+	return CLI_USAGE;
+}
+
 enum cli_result
 cli_parse(int argc, char **argv, size_t page_size, struct options *o,
     char *err, size_t errlen)
 {
+	char **written = NULL;
 	enum cli_result r;
 	int c;
 
@@ -320,36 +482,38 @@ cli_parse(int argc, char **argv, size_t page_size, struct options *o,
 	err[0] = '\0';
 	optind = 0;	/* full reset: tests parse many command lines */
 	opterr = 0;
+	/* getopt reorders argv: keep the order the user wrote, for hints. */
+	if (argc > 0 && (written = reallocarray(NULL, (size_t)argc + 1,
+	    sizeof(*written))) == NULL)
+		return CLI_NOMEM;
+	if (written != NULL)
+		memcpy(written, argv, ((size_t)argc + 1) * sizeof(*written));
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			if (optopt && optopt < CHAR_MAX)
-				snprintf(err, errlen, "%s option -%c",
-				    c == ':' || strchr(short_options, optopt) ?
-				    "missing argument to" : "invalid", optopt);
-			else
-				snprintf(err, errlen, "unrecognized or incomplete option '%s'",
-				    argv[optind - 1]);
-			return CLI_USAGE;
+			option_error(c, argv[optind - 1], err, errlen);
+			r = CLI_USAGE;
+			goto out;
 		}
 		if ((r = parse_option(c, optarg, page_size, o, err, errlen)) != CLI_OK)
-			return r;
+			goto out;
 	}
-	for (; optind < argc; optind++)
-		if ((r = add_pids(o, argv[optind], err, errlen)) != CLI_OK)
-			return r;
+	for (r = CLI_OK; optind < argc && r == CLI_OK; optind++)
+		for (int i = 0; i < argc; i++)
+			if (written[i] == argv[optind]) {
+				r = add_operand(o, written, argc, i, err, errlen);
+				break;
+			}
+	if (r != CLI_OK)
+		goto out;
 	if (o->npids == 0) {
 		snprintf(err, errlen, "no process given (see --help)");
-		return CLI_USAGE;
+		r = CLI_USAGE;
+		goto out;
 	}
-	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF) {
-		snprintf(err, errlen, "--pages and --summary exclude each other");
-		return CLI_USAGE;
-	}
-	if (o->filter.n > 0 && o->pages == PAGES_OFF && o->summary == SUMMARY_OFF) {
-		snprintf(err, errlen, "--flags selects pages: use it with --pages or --summary");
-		return CLI_USAGE;
-	}
-	return CLI_OK;
+	r = check_combinations(o, err, errlen);
+out:
+	free(written);
+	return r;
 }
 
 void

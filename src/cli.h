@@ -21,6 +21,7 @@ struct options {
 	size_t		 npids;
 	enum out_format	 format;
 	enum out_unit	 unit;
+	bool		 unit_given;	/* -U was written */
 	enum pages_mode	 pages;		/* --pages */
 	enum summary_mode summary;	/* --summary */
 	struct flag_filter filter;	/* --flags */

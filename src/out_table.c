@@ -137,22 +137,38 @@ table_begin(struct output *out)
 static int
 table_process_begin(struct output *out, int pid, const char *comm)
 {
-	char *safe = escape_vis(comm ? comm : "");
-	struct row row = { .out = out };
-
 	out->pid = pid;
+	out->comm = comm;
 	out->nitems = 0;
-	if (safe == NULL)
+	out->heading_done = false;
+	return 0;
+}
+
+/*
+ * The "PID: comm" line and the column header, before the first row of a
+ * process or its totals: a process that could not be read at all gets its
+ * one line on stderr and nothing here.
+ */
+static int
+table_heading(struct output *out)
+{
+	char *safe;
+	struct row row = { .out = out };
+	int r;
+
+	if (out->heading_done)
+		return 0;
+	out->heading_done = true;
+	if ((safe = escape_vis(out->comm ? out->comm : "")) == NULL)
 		return -1;
 	if (out->nprocs++ > 0 && putc('\n', out->fp) == EOF) {
 		free(safe);
 		return -1;
 	}
-	if (fprintf(out->fp, "%d:   %s\n", pid, safe) < 0) {
-		free(safe);
-		return -1;
-	}
+	r = fprintf(out->fp, "%d:   %s\n", out->pid, safe);
 	free(safe);
+	if (r < 0)
+		return -1;
 	if (out->opts->no_headers)
 		return 0;
 	if (out->opts->pages != PAGES_OFF)
@@ -256,6 +272,8 @@ static int
 table_mapping(struct output *out, const struct maps_entry *e,
     const struct counts *c)
 {
+	if (table_heading(out) != 0)
+		return -1;
 	out->nitems++;
 	return table_row(out, e, c);
 }
@@ -284,6 +302,8 @@ table_page(struct output *out, const struct maps_entry *e,
 	char *safe;
 	int r;
 
+	if (table_heading(out) != 0)
+		return -1;
 	output_page_view(out, kind, o, &v);
 	page_flags(&v, flags);
 	if (v.have_pfn)
@@ -318,6 +338,8 @@ table_summary(struct output *out, const struct maps_entry *e,
 	const char *indent = e ? "  " : "";
 	uint64_t total = 0;
 
+	if (table_heading(out) != 0)
+		return -1;
 	if (e != NULL) {
 		char *safe = escape_vis(e->path);
 		int r;
@@ -364,7 +386,11 @@ static int
 table_process_end(struct output *out, const struct counts *totals,
     const char *error)
 {
-	if (error != NULL || out->opts->pages != PAGES_OFF ||
+	if (error != NULL)
+		return 0;
+	if (table_heading(out) != 0)
+		return -1;
+	if (out->opts->pages != PAGES_OFF ||
 	    out->opts->summary != SUMMARY_OFF || out->opts->no_headers)
 		return 0;
 	return table_row(out, NULL, totals);

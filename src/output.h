@@ -47,6 +47,8 @@ struct output {
 	size_t			 ncols;
 	/* renderer state */
 	int			 pid;
+	const char		*comm;		/* the caller's, until process_end */
+	bool			 heading_done;	/* "PID: comm" and header written */
 	size_t			 nitems;	/* items written for this process */
 	size_t			 nprocs;
 	bool			 header_done;

@@ -105,6 +105,8 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 	if (stop(run, view_process_end(&run->view, r < 0)) != 0)
 		return STOP_OUTPUT;
 	if (r < 0)
+		r = procinfo_explain(pid, r);
+	if (r < 0)
 		warnx("%d: %s", pid, procinfo_strerror(r));
 	else {
 		run->known &= totals.known;

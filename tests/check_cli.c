@@ -187,8 +187,8 @@ START_TEST(test_short_options)
 	ck_assert_int_eq(parse("-V"), CLI_VERSION);
 	cli_free(&opts);
 	/* Clustered flags, and options after the PID (GNU permutation). */
-	ck_assert_int_eq(parse("-jnNP", "1"), CLI_OK);
-	ck_assert_int_eq(opts.format, FMT_JSON);
+	ck_assert_int_eq(parse("-cnNP", "1"), CLI_OK);
+	ck_assert_int_eq(opts.format, FMT_CSV);
 	ck_assert(opts.no_headers && opts.no_kpage && opts.pages);
 	cli_free(&opts);
 	ck_assert_int_eq(parse("1", "-c", "2"), CLI_OK);
@@ -304,7 +304,11 @@ static const struct pid_case pid_cases[] = {
 	{ "/proc/", 0 },
 	{ "/proc/abc", 0 },
 	{ "/proc/0", 0 },
-	{ "/proc/42/", 0 },
+	{ "/proc/42/", 42 },	/* as the shell's completion writes it */
+	{ "/proc/42//", 42 },
+	{ "/proc/42/maps", 0 },
+	{ "42/", 0 },
+	{ "/proc//42", 0 },
 	{ "proc/42", 0 },
 };
 
