@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,18 @@
 enum {
 	OPT_NO_SCAN = CHAR_MAX + 1,
 	OPT_FULL_JOIN,
+	OPT_TREE,
+	OPT_BY,
+	OPT_SORT,
+	OPT_FAMILY,
 };
 
 static const struct option long_options[] = {
+	{ "all",	no_argument,		NULL, 'a' },
+	{ "by",		required_argument,	NULL, OPT_BY },
+	{ "comm",	required_argument,	NULL, 'C' },
 	{ "csv",	no_argument,		NULL, 'c' },
+	{ "family",	no_argument,		NULL, OPT_FAMILY },
 	{ "flags",	required_argument,	NULL, 'F' },
 	{ "full-join",	no_argument,		NULL, OPT_FULL_JOIN },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -32,12 +41,15 @@ static const struct option long_options[] = {
 	{ "pages",	optional_argument,	NULL, 'P' },
 	{ "pid",	required_argument,	NULL, 'p' },
 	{ "range",	required_argument,	NULL, 'r' },
+	{ "sort",	required_argument,	NULL, OPT_SORT },
 	{ "summary",	optional_argument,	NULL, 's' },
+	{ "tree",	required_argument,	NULL, OPT_TREE },
 	{ "unit",	required_argument,	NULL, 'U' },
+	{ "user",	required_argument,	NULL, 'u' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
 };
-static const char short_options[] = "cF:hjnNo:Pp:r:sU:V";
+static const char short_options[] = "aC:cF:hjnNo:Pp:r:su:U:V";
 
 int
 cli_usage(FILE *fp)
@@ -187,20 +199,21 @@ cli_parse_range(const char *s, size_t page_size, uint64_t *start,
 	return 0;
 }
 
+/* Append the PIDs of a comma-separated list to (*arr, *n). */
 static int
-add_pids(struct options *o, const char *list, char *err, size_t errlen)
+add_pid_list(int **arr, size_t *n, const char *list, const char *what,
+    char *err, size_t errlen)
 {
-	char *copy = strdup(list), *save = NULL, *tok;
+	char *copy, *save = NULL, *tok;
 	int ret = CLI_OK;
 
-	if (copy == NULL)
-		return CLI_NOMEM;
 	if (*list == '\0' || *list == ',' || list[strlen(list) - 1] == ',' ||
 	    strstr(list, ",,")) {
-		snprintf(err, errlen, "invalid PID list '%s'", list);
-		free(copy);
+		snprintf(err, errlen, "invalid %s '%s'", what, list);
 		return CLI_USAGE;
 	}
+	if ((copy = strdup(list)) == NULL)
+		return CLI_NOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int pid = cli_parse_pid(tok, err, errlen);
 		int *np;
@@ -209,16 +222,107 @@ add_pids(struct options *o, const char *list, char *err, size_t errlen)
 			ret = CLI_USAGE;
 			break;
 		}
-		np = reallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
-		if (np == NULL) {
+		if ((np = reallocarray(*arr, *n + 1, sizeof(**arr))) == NULL) {
 			ret = CLI_NOMEM;
 			break;
 		}
-		o->pids = np;
-		o->pids[o->npids++] = pid;
+		*arr = np;
+		(*arr)[(*n)++] = pid;
 	}
 	free(copy);
 	return ret;
+}
+
+static int
+add_pids(struct options *o, const char *list, char *err, size_t errlen)
+{
+	return add_pid_list(&o->pids, &o->npids, list, "PID list", err, errlen);
+}
+
+/*
+ * Split a comma-separated list into its words, each passed to add(); an
+ * empty list or an empty word is refused, naming the option.
+ */
+static int
+each_word(const char *list, const char *opt, struct options *o,
+    int (*add)(struct options *, const char *, char *, size_t),
+    char *err, size_t errlen)
+{
+	char *copy, *save = NULL, *tok;
+	int ret = CLI_OK;
+
+	if (*list == '\0' || *list == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,")) {
+		snprintf(err, errlen, "%s: empty name in '%s'", opt, list);
+		return CLI_USAGE;
+	}
+	if ((copy = strdup(list)) == NULL)
+		return CLI_NOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok && ret == CLI_OK;
+	    tok = strtok_r(NULL, ",", &save))
+		ret = add(o, tok, err, errlen);
+	free(copy);
+	return ret;
+}
+
+static int
+add_comm(struct options *o, const char *name, char *err, size_t errlen)
+{
+	char **nc, *copy;
+
+	(void)err;
+	(void)errlen;
+	if ((copy = strdup(name)) == NULL)
+		return CLI_NOMEM;
+	if ((nc = reallocarray(o->sel.comms, o->sel.ncomms + 1,
+	    sizeof(*nc))) == NULL) {
+		free(copy);
+		return CLI_NOMEM;
+	}
+	o->sel.comms = nc;
+	o->sel.comms[o->sel.ncomms++] = copy;
+	return CLI_OK;
+}
+
+/* A user name, or a uid as a number (as ps -u takes either). */
+static int
+add_user(struct options *o, const char *name, char *err, size_t errlen)
+{
+	const char *errstr = NULL;
+	struct passwd *pw;
+	uid_t uid, *nu;
+
+	errno = 0;
+	if ((pw = getpwnam(name)) != NULL)
+		uid = pw->pw_uid;
+	else {
+		uid = (uid_t)strtonum(name, 0, UINT32_MAX - 1, &errstr);
+		if (errstr != NULL) {
+			snprintf(err, errlen, "unknown user '%s'", name);
+			return CLI_USAGE;
+		}
+	}
+	if ((nu = reallocarray(o->sel.uids, o->sel.nuids + 1, sizeof(*nu))) == NULL)
+		return CLI_NOMEM;
+	o->sel.uids = nu;
+	o->sel.uids[o->sel.nuids++] = uid;
+	return CLI_OK;
+}
+
+static int
+parse_by(const char *s, enum by_mode *by)
+{
+	static const struct { const char *name; enum by_mode by; } modes[] = {
+		{ "mapping", BY_MAPPING }, { "process", BY_PROCESS },
+		{ "path", BY_PATH }, { "user", BY_USER },
+	};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			*by = modes[i].by;
+			return 0;
+		}
+	return -1;
 }
 
 static int
@@ -247,6 +351,33 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 	int n;
 
 	switch (c) {
+	case 'a':
+		o->sel.all = true;
+		break;
+	case 'C':
+		return each_word(arg, "--comm", o, add_comm, err, errlen);
+	case 'u':
+		return each_word(arg, "--user", o, add_user, err, errlen);
+	case OPT_TREE:
+		o->family = true;
+		return add_pid_list(&o->sel.trees, &o->sel.ntrees, arg,
+		    "--tree PID", err, errlen);
+	case OPT_FAMILY:
+		o->family = true;
+		break;
+	case OPT_BY:
+		if (parse_by(arg, &o->by) != 0) {
+			snprintf(err, errlen, "unknown --by '%s': use mapping, process, path or user", arg);
+			return CLI_USAGE;
+		}
+		o->by_given = true;
+		break;
+	case OPT_SORT:
+		n = sortkey_parse(arg, o->sort, SORT_MAX, err, errlen);
+		if (n < 0)
+			return CLI_USAGE;
+		o->nsort = (size_t)n;
+		break;
 	case 'c':
 		o->format = FMT_CSV;
 		break;
@@ -444,6 +575,40 @@ add_operand(struct options *o, char **argv, int argc, int i, char *err,
 	return r;
 }
 
+static const char *const by_names[] = {
+	[BY_MAPPING] = "mapping", [BY_PROCESS] = "process", [BY_PATH] = "path",
+	[BY_USER] = "user",
+};
+
+/* Sort keys must name a field the rows of the view have. */
+static enum cli_result
+check_sort(struct options *o, char *err, size_t errlen)
+{
+	static const unsigned int fields_of[] = {
+		[BY_PROCESS] = 1u << SORT_COUNTER | 1u << SORT_PID |
+		    1u << SORT_PPID | 1u << SORT_UID | 1u << SORT_USER |
+		    1u << SORT_COMM,
+		[BY_PATH] = 1u << SORT_COUNTER | 1u << SORT_PATH | 1u << SORT_PROCS,
+		[BY_USER] = 1u << SORT_COUNTER | 1u << SORT_UID | 1u << SORT_USER |
+		    1u << SORT_PROCS,
+	};
+
+	if (o->nsort == 0)
+		return CLI_OK;
+	if (o->by == BY_MAPPING) {
+		snprintf(err, errlen, "--sort orders the rows of --by process, "
+		    "path or user, not mappings");
+		return CLI_USAGE;
+	}
+	for (size_t i = 0; i < o->nsort; i++)
+		if (!(fields_of[o->by] & 1u << o->sort[i].field)) {
+			snprintf(err, errlen, "--sort %s: not a field of --by %s",
+			    sortkey_name(&o->sort[i]), by_names[o->by]);
+			return CLI_USAGE;
+		}
+	return CLI_OK;
+}
+
 /* Options that another choice makes meaningless: refused, never ignored. */
 static enum cli_result
 check_combinations(const struct options *o, char *err, size_t errlen)
@@ -452,6 +617,9 @@ check_combinations(const struct options *o, char *err, size_t errlen)
 
 	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF)
 		snprintf(err, errlen, "--pages and --summary exclude each other");
+	else if (pages && o->by != BY_MAPPING)
+		snprintf(err, errlen, "%s lists the pages of each process: not with --by %s",
+		    o->pages != PAGES_OFF ? "--pages" : "--summary", by_names[o->by]);
 	else if (o->filter.n > 0 && !pages)
 		snprintf(err, errlen, "--flags selects pages: use it with --pages or --summary");
 	else if (o->ncols > 0 && pages)
@@ -505,12 +673,18 @@ cli_parse(int argc, char **argv, size_t page_size, struct options *o,
 			}
 	if (r != CLI_OK)
 		goto out;
-	if (o->npids == 0) {
+	if (o->npids == 0 && !procsel_active(&o->sel)) {
 		snprintf(err, errlen, "no process given (see --help)");
 		r = CLI_USAGE;
 		goto out;
 	}
+	/* A selection is many processes: one row each, unless told otherwise. */
+	if (!o->by_given)
+		o->by = procsel_active(&o->sel) && o->pages == PAGES_OFF &&
+		    o->summary == SUMMARY_OFF ? BY_PROCESS : BY_MAPPING;
 	r = check_combinations(o, err, errlen);
+	if (r == CLI_OK)
+		r = check_sort(o, err, errlen);
 out:
 	free(written);
 	return r;
@@ -523,4 +697,5 @@ cli_free(struct options *o)
 	o->pids = NULL;
 	o->npids = 0;
 	flag_filter_free(&o->filter);
+	procsel_free(&o->sel);
 }

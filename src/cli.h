@@ -9,16 +9,28 @@
 
 #include "columns.h"
 #include "pageflags.h"
+#include "procsel.h"
+#include "sortkey.h"
 
 enum out_format { FMT_TABLE, FMT_CSV, FMT_JSON };
 enum out_unit { UNIT_KB, UNIT_PAGES, UNIT_BYTES, UNIT_HUMAN };
 /* --pages: off; runs for the table and every page for CSV/JSON; or forced. */
 enum pages_mode { PAGES_OFF, PAGES_DEFAULT, PAGES_ALL, PAGES_RUNS };
 enum summary_mode { SUMMARY_OFF, SUMMARY_PROCESS, SUMMARY_MAPPING };
+/* --by: what one row stands for. */
+enum by_mode { BY_MAPPING, BY_PROCESS, BY_PATH, BY_USER };
+
+#define SORT_MAX	16
 
 struct options {
-	int		*pids;
+	int		*pids;		/* named: -p and arguments */
 	size_t		 npids;
+	struct procsel	 sel;		/* --all, --tree, -C, -u */
+	enum by_mode	 by;		/* --by, or the selection's default */
+	bool		 by_given;	/* --by was written */
+	struct sort_key	 sort[SORT_MAX];	/* --sort */
+	size_t		 nsort;
+	bool		 family;	/* --family, or --tree */
 	enum out_format	 format;
 	enum out_unit	 unit;
 	bool		 unit_given;	/* -U was written */

@@ -9,61 +9,130 @@
 
 #include "procinfo.h"
 
+/* include/linux/sched.h: the task is a kernel thread. */
+#define PF_KTHREAD	0x00200000u
+
+/* Read a small /proc file whole into buf (NUL-terminated); its length or -errno. */
+static ssize_t
+read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n, got = 0;
+	int fd, err = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	while ((size_t)got < len - 1) {
+		n = read(fd, buf + got, len - 1 - (size_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = -errno;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	if (err)
+		return err;
+	buf[got] = '\0';
+	return got;
+}
+
 int
 procinfo_comm(int pid, char *buf, size_t len)
 {
 	char path[64];
 	ssize_t n;
-	int fd, err = 0;
 
 	if (len == 0)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	do
-		n = read(fd, buf, len - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		err = -errno;
-	close(fd);
-	if (err)
-		return err;
-	buf[n] = '\0';
+	if ((n = read_small(path, buf, len)) < 0)
+		return (int)n;
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
 	return 0;
 }
 
-/* include/linux/sched.h: the task is a kernel thread. */
-#define PF_KTHREAD	0x00200000u
+int
+procinfo_stat(int pid, struct proc_facts *f)
+{
+	char path[64], buf[1024], *open_paren, *close_paren;
+	unsigned int flags;
+	size_t clen;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((n = read_small(path, buf, sizeof(buf))) < 0)
+		return (int)n;
+	/* comm is the process's own choice and may hold ") ": the last one ends it. */
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (open_paren == NULL || close_paren == NULL || close_paren < open_paren)
+		return -EBADMSG;
+	memset(f, 0, sizeof(*f));
+	f->pid = pid;
+	f->uid = (uid_t)-1;
+	if (sscanf(close_paren + 1, " %c %d %*d %*d %*d %*d %u", &f->state,
+	    &f->ppid, &flags) != 3)
+		return -EBADMSG;
+	f->kthread = (flags & PF_KTHREAD) != 0;
+	clen = (size_t)(close_paren - open_paren - 1);
+	if (clen >= sizeof(f->comm))
+		clen = sizeof(f->comm) - 1;
+	memcpy(f->comm, open_paren + 1, clen);
+	f->comm[clen] = '\0';
+	return 0;
+}
+
+int
+procinfo_uid(int pid, uid_t *uid)
+{
+	char path[64], buf[4096], *p;
+	unsigned long real, eff;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((n = read_small(path, buf, sizeof(buf))) < 0)
+		return (int)n;
+	/* Name: comes first and is the process's choice: find the line start. */
+	if ((p = strstr(buf, "\nUid:")) == NULL ||
+	    sscanf(p + 5, "%lu %lu", &real, &eff) != 2)
+		return -EBADMSG;
+	*uid = (uid_t)eff;
+	return 0;
+}
+
+ssize_t
+procinfo_cmdline(int pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	if (len == 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	if ((n = read_small(path, buf, len)) < 0)
+		return n;
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	return n;
+}
 
 int
 procinfo_explain(int pid, int err)
 {
-	char path[64], buf[512], *p;
-	unsigned int flags;
-	ssize_t n;
-	char state;
-	int fd;
+	struct proc_facts f;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (procinfo_stat(pid, &f) != 0)
 		return err;
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n <= 0)
-		return err;
-	buf[n] = '\0';
-	/* comm is the process's own choice and may hold ") ": the last one ends it. */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
-		return err;
-	if (flags & PF_KTHREAD)
+	if (f.kthread)
 		return PROCINFO_EKTHREAD;
-	if (state == 'Z' || state == 'X')
+	if (f.state == 'Z' || f.state == 'X')
 		return PROCINFO_EZOMBIE;
 	return err;
 }

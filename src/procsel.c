@@ -1,0 +1,196 @@
+/* procsel.c - one pass over /proc that selects processes, as ps -C/-u and pgrep do */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procinfo.h"
+#include "procsel.h"
+
+/* One process seen in /proc, and whether a selector took it. */
+struct seen {
+	int	pid;
+	int	ppid;
+	bool	kthread;
+	bool	zombie;
+	bool	in_tree;
+	bool	matched;
+};
+
+bool
+procsel_active(const struct procsel *sel)
+{
+	return sel->all || sel->ntrees > 0 || sel->ncomms > 0 || sel->nuids > 0;
+}
+
+static int
+cmp_seen(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static struct seen *
+find_seen(struct seen *v, size_t n, int pid)
+{
+	struct seen key = { .pid = pid };
+
+	return bsearch(&key, v, n, sizeof(*v), cmp_seen);
+}
+
+/* Every process in /proc with its parent; vanished ones are left out. */
+static int
+scan_proc(const struct procsel *sel, struct seen **out, size_t *nout)
+{
+	struct seen *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dir;
+	int err = 0;
+
+	if ((dir = opendir("/proc")) == NULL)
+		return -errno;
+	while ((errno = 0, d = readdir(dir)) != NULL) {
+		struct proc_facts f;
+		bool match = sel->all;
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		pid = strtol(d->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0 || pid > INT32_MAX)
+			continue;
+		/* A process that ends between readdir and here was never there. */
+		if (procinfo_stat((int)pid, &f) != 0)
+			continue;
+		for (size_t i = 0; !match && i < sel->ncomms; i++)
+			match = strcmp(f.comm, sel->comms[i]) == 0;
+		if (!match && sel->nuids > 0 && procinfo_uid((int)pid, &f.uid) == 0)
+			for (size_t i = 0; !match && i < sel->nuids; i++)
+				match = f.uid == sel->uids[i];
+		if (n == cap) {
+			cap = cap ? cap * 2 : 512;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[n++] = (struct seen){ .pid = (int)pid, .ppid = f.ppid,
+		    .kthread = f.kthread, .zombie = f.state == 'Z' || f.state == 'X',
+		    .matched = match };
+	}
+	if (err == 0 && errno != 0)
+		err = -errno;
+	closedir(dir);
+	if (err != 0) {
+		free(v);
+		return err;
+	}
+	qsort(v, n, sizeof(*v), cmp_seen);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * Mark the descendants of the roots. Parents need not have smaller PIDs
+ * (PIDs wrap), so repeat until nothing changes: one pass per generation.
+ */
+static void
+mark_trees(const struct procsel *sel, struct seen *v, size_t n)
+{
+	bool changed = true;
+
+	for (size_t i = 0; i < sel->ntrees; i++) {
+		struct seen *s = find_seen(v, n, sel->trees[i]);
+
+		if (s != NULL)
+			s->in_tree = true;
+	}
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			struct seen *parent;
+
+			if (v[i].in_tree || v[i].ppid <= 0)
+				continue;
+			parent = find_seen(v, n, v[i].ppid);
+			if (parent != NULL && parent->in_tree) {
+				v[i].in_tree = true;
+				changed = true;
+			}
+		}
+	}
+}
+
+static bool
+listed(const int *pids, size_t n, int pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+static int
+append(int **pids, size_t *n, int pid)
+{
+	int *np = reallocarray(*pids, *n + 1, sizeof(**pids));
+
+	if (np == NULL)
+		return -ENOMEM;
+	np[(*n)++] = pid;
+	*pids = np;
+	return 0;
+}
+
+int
+procsel_collect(const struct procsel *sel, int **pids, size_t *n,
+    struct procsel_skips *sk)
+{
+	size_t nseen = 0, first = *n;
+	struct seen *v = NULL;
+	int r;
+
+	memset(sk, 0, sizeof(*sk));
+	if ((r = scan_proc(sel, &v, &nseen)) != 0)
+		return r;
+	mark_trees(sel, v, nseen);
+	/* Roots as named: a root that is gone gets its error like any PID. */
+	for (size_t i = 0; i < sel->ntrees && r == 0; i++)
+		if (!listed(*pids, *n, sel->trees[i]))
+			r = append(pids, n, sel->trees[i]);
+	for (size_t i = 0; i < nseen && r == 0; i++) {
+		if (!v[i].matched && !v[i].in_tree)
+			continue;
+		if (listed(*pids, first, v[i].pid))
+			continue;
+		if (listed(sel->trees, sel->ntrees, v[i].pid))
+			continue;	/* a root, already there */
+		if (v[i].kthread)
+			sk->kthreads++;
+		else if (v[i].zombie)
+			sk->zombies++;
+		else
+			r = append(pids, n, v[i].pid);
+	}
+	free(v);
+	return r;
+}
+
+void
+procsel_free(struct procsel *sel)
+{
+	free(sel->trees);
+	for (size_t i = 0; i < sel->ncomms; i++)
+		free(sel->comms[i]);
+	free(sel->comms);
+	free(sel->uids);
+	memset(sel, 0, sizeof(*sel));
+}
