@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "family.h"
+#include "pagemap.h"
+#include "stats.h"
 
 /* 2^15 PFNs (128 MiB of 4 KiB pages) per chunk: a 4 KiB bitmap. */
 #define CHUNK_SHIFT	15
@@ -80,6 +82,35 @@ family_add(struct family *f, uint64_t pfn, bool anon)
 	if ((r = pfn_set_add(&f->anon_again, pfn)) < 0)
 		return r;
 	f->ncow_shared += (uint64_t)r;
+	return 0;
+}
+
+int
+family_add_frames(struct family *f, const struct page_obs *o,
+    const uint64_t *words, size_t n)
+{
+	int zero, r;
+	bool anon;
+
+	if (!pm_present(o->pm))
+		return 0;
+	if ((zero = stats_page_is_zero(o)) != 0) {
+		f->blind |= zero < 0;
+		return 0;
+	}
+	/* As the anon counter: present, not page cache or shmem, not zero. */
+	anon = !pm_file(o->pm);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfn = pm_pfn(words[i]);
+
+		/* PFN 0 is what pagemap shows those who may not see PFNs. */
+		if (pfn == 0) {
+			f->blind = true;
+			continue;
+		}
+		if ((r = family_add(f, pfn, anon)) != 0)
+			return r;
+	}
 	return 0;
 }
 

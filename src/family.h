@@ -25,7 +25,11 @@ struct family {
 	uint64_t	 ncow_shared;	/* distinct anonymous pages mapped twice or more */
 	uint64_t	 anon_maps;	/* anonymous page mappings, all members */
 	unsigned int	 members;	/* processes read to their end */
+	bool		 blind;		/* a page's frame or zero-ness was unknown */
 };
+
+struct mapping_kind;
+struct page_obs;
 
 void	family_init(struct family *f);
 
@@ -40,6 +44,15 @@ int	family_add(struct family *f, uint64_t pfn, bool anon);
  * anonymous page it still shares: for each such page, its mappings in the
  * family minus one.
  */
+/*
+ * Count a run of n pages a member maps, alike but for their PFNs: o is the
+ * first, words[0..n) their pagemap words. The zero page is left out; a page
+ * whose PFN or zero-ness is hidden makes the family blind. Returns 0 or
+ * -ENOMEM.
+ */
+int	family_add_frames(struct family *f, const struct page_obs *o,
+	    const uint64_t *words, size_t n);
+
 uint64_t family_cow_exposure(const struct family *f);
 
 void	family_release(struct family *f);

@@ -511,6 +511,9 @@ count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
 
 		if (w->ops->page) {
 			stats_add_page(m->c, &m->kind, &o);
+			if (w->ops->frames && (err = w->ops->frames(w->ops->arg,
+			    &m->kind, &o, &in->words[i], 1)) != 0)
+				return err;
 			if ((err = w->ops->page(w->ops->arg, m->e, &m->kind,
 			    (vpn + i - off) << in->page_shift, &o)) != 0)
 				return err;
@@ -520,6 +523,9 @@ count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
 		for (j = i + 1; j < off + n && same_obs(in, i, j); j++)
 			;
 		stats_add_pages(m->c, &m->kind, &o, j - i);
+		if (w->ops->frames && (err = w->ops->frames(w->ops->arg,
+		    &m->kind, &o, &in->words[i], j - i)) != 0)
+			return err;
 	}
 	return 0;
 }

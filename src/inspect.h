@@ -56,9 +56,17 @@ typedef int	(*inspect_page_fn)(void *arg, const struct maps_entry *e,
 		    const struct mapping_kind *kind, uint64_t addr,
 		    const struct page_obs *o);
 
+/*
+ * Called for each run of n pages alike but for their PFNs (or swap offsets):
+ * o describes the first, words[0..n) are their pagemap words.
+ */
+typedef int	(*inspect_frames_fn)(void *arg, const struct mapping_kind *kind,
+		    const struct page_obs *o, const uint64_t *words, size_t n);
+
 struct inspect_ops {
 	inspect_mapping_fn	 mapping;	/* may be NULL */
 	inspect_page_fn		 page;		/* may be NULL */
+	inspect_frames_fn	 frames;	/* may be NULL */
 	bool			 holes;		/* page wants unpopulated pages too */
 	void			*arg;
 };

@@ -8,6 +8,7 @@
 #include "output.h"
 #include "pagemap.h"
 #include "pageflags.h"
+#include "rollup.h"
 
 static const char *const page_fields[] = {
 	"pid", "addr", "pages", "present", "swapped", "file", "exclusive", "zero",
@@ -27,6 +28,14 @@ header(FILE *fp, const char *const *f, size_t n)
 	return fputs("\r\n", fp) < 0 ? -1 : 0;
 }
 
+/* The fields that name a row, before its counters: one line per --by. */
+static const char *const row_key_fields[] = {
+	[BY_MAPPING] = "pid",
+	[BY_PROCESS] = "pid,ppid,uid,user,comm,cmdline",
+	[BY_PATH] = "path,processes,mappings",
+	[BY_USER] = "uid,user,processes",
+};
+
 static int
 csv_begin(struct output *out)
 {
@@ -39,10 +48,12 @@ csv_begin(struct output *out)
 	if (out->opts->summary != SUMMARY_OFF)
 		return header(fp, summary_fields,
 		    sizeof(summary_fields) / sizeof(*summary_fields));
-	if (fputs("pid", fp) < 0)
+	if (fputs(row_key_fields[out->opts->by], fp) < 0)
 		return -1;
 	for (size_t i = 0; i < out->ncols; i++)
-		if (fprintf(fp, ",%s", columns[out->cols[i]].name) < 0)
+		if ((out->opts->by == BY_MAPPING ||
+		    columns[out->cols[i]].kind == COLK_COUNTER) &&
+		    fprintf(fp, ",%s", columns[out->cols[i]].name) < 0)
 			return -1;
 	return fputs("\r\n", fp) < 0 ? -1 : 0;
 }
@@ -173,6 +184,65 @@ csv_process_end(struct output *out, const struct counts *totals,
 	return 0;
 }
 
+/* A row of --by process, path or user; a process that failed has none. */
+static int
+csv_row(struct output *out, const struct rollup_row *row)
+{
+	FILE *fp = out->fp;
+	int r;
+
+	if (row->error != NULL)
+		return 0;
+	switch (out->opts->by) {
+	case BY_PROCESS:
+		r = fprintf(fp, "%d,%d,", row->pid, row->ppid) < 0 ||
+		    (row->uid != (uid_t)-1 && fprintf(fp, "%u", (unsigned)row->uid) < 0) ||
+		    putc(',', fp) == EOF ||
+		    (row->uid != (uid_t)-1 && escape_csv_field(fp, row->user) < 0) ||
+		    putc(',', fp) == EOF ||
+		    escape_csv_field(fp, row->comm ? row->comm : "") < 0 ||
+		    putc(',', fp) == EOF ||
+		    escape_csv_field(fp, row->cmdline ? row->cmdline : "") < 0 ? -1 : 0;
+		break;
+	case BY_PATH:
+		r = escape_csv_field(fp, row->path) < 0 ||
+		    fprintf(fp, ",%u,%" PRIu64, row->nprocs, row->nmappings) < 0 ? -1 : 0;
+		break;
+	default:
+		r = fprintf(fp, "%u,", (unsigned)row->uid) < 0 ||
+		    escape_csv_field(fp, row->user) < 0 ||
+		    fprintf(fp, ",%u", row->nprocs) < 0 ? -1 : 0;
+		break;
+	}
+	if (r < 0)
+		return -1;
+	for (size_t i = 0; i < out->ncols; i++) {
+		if (columns[out->cols[i]].kind != COLK_COUNTER)
+			continue;
+		if (putc(',', fp) == EOF ||
+		    csv_field(out, NULL, &row->c, out->cols[i]) < 0)
+			return -1;
+	}
+	return fputs("\r\n", fp) < 0 ? -1 : 0;
+}
+
+/* CSV is rows only: totals and the family are for the table and JSON. */
+static int
+csv_rows_end(struct output *out, const struct counts *totals)
+{
+	(void)out;
+	(void)totals;
+	return 0;
+}
+
+static int
+csv_family(struct output *out, const struct family_view *f)
+{
+	(void)out;
+	(void)f;
+	return 0;
+}
+
 static int
 csv_end(struct output *out)
 {
@@ -187,5 +257,8 @@ const struct output_ops output_csv_ops = {
 	.page = csv_page,
 	.summary = csv_summary,
 	.process_end = csv_process_end,
+	.row = csv_row,
+	.rows_end = csv_rows_end,
+	.family = csv_family,
 	.end = csv_end,
 };

@@ -15,6 +15,7 @@
 #include "output.h"
 #include "pagemap.h"
 #include "pageflags.h"
+#include "rollup.h"
 
 /* A hex string for a 64-bit value: JSON numbers lose precision above 2^53. */
 static json_t *
@@ -69,12 +70,36 @@ dump(struct output *out, json_t *o)
 	return r;
 }
 
+/* The top-level array: processes, or the rows of --by path and user. */
+static const char *
+rows_key(const struct output *out)
+{
+	switch (out->opts->by) {
+	case BY_PATH:
+		return "paths";
+	case BY_USER:
+		return "users";
+	default:
+		return "processes";
+	}
+}
+
 static int
 json_begin(struct output *out)
 {
 	return fprintf(out->fp, "{\"schema\":1,\"version\":\"%s\",\"page_size\":%zu,"
-	    "\"privileged\":%s,\"processes\":[", PACKAGE_VERSION, out->page_size,
-	    out->privileged ? "true" : "false") < 0 ? -1 : 0;
+	    "\"privileged\":%s,\"%s\":[", PACKAGE_VERSION, out->page_size,
+	    out->privileged ? "true" : "false", rows_key(out)) < 0 ? -1 : 0;
+}
+
+/* Close the top-level array once; totals and family follow it. */
+static int
+close_rows(struct output *out)
+{
+	if (out->rows_closed)
+		return 0;
+	out->rows_closed = true;
+	return fputs("\n]", out->fp) < 0 ? -1 : 0;
 }
 
 /* What the process's array holds. */
@@ -293,10 +318,116 @@ json_process_end(struct output *out, const struct counts *totals,
 	return r;
 }
 
+/* A row of --by process, path or user: its key fields, then its totals. */
+static int
+json_row(struct output *out, const struct rollup_row *row)
+{
+	json_t *o = json_object(), *t;
+
+	if (o == NULL)
+		return -1;
+	switch (out->opts->by) {
+	case BY_PROCESS:
+		if (set(o, "pid", json_integer(row->pid)) < 0 ||
+		    set(o, "ppid", json_integer(row->ppid)) < 0 ||
+		    set(o, "uid", row->uid == (uid_t)-1 ? json_null() :
+		    json_integer(row->uid)) < 0 ||
+		    set(o, "user", row->uid == (uid_t)-1 ? json_null() :
+		    json_string(row->user)) < 0 ||
+		    set(o, "comm", row->comm ? string_of(row->comm,
+		    strlen(row->comm)) : json_null()) < 0 ||
+		    set(o, "cmdline", row->cmdline ? string_of(row->cmdline,
+		    strlen(row->cmdline)) : json_null()) < 0 ||
+		    set(o, "error", row->error ? json_string(row->error) :
+		    json_null()) < 0)
+			goto fail;
+		break;
+	case BY_PATH:
+		if (set(o, "path", string_of(row->path, strlen(row->path))) < 0 ||
+		    set(o, "processes", json_integer(row->nprocs)) < 0 ||
+		    set(o, "mappings", json_integer((json_int_t)row->nmappings)) < 0)
+			goto fail;
+		break;
+	default:
+		if (set(o, "uid", json_integer(row->uid)) < 0 ||
+		    set(o, "user", json_string(row->user)) < 0 ||
+		    set(o, "processes", json_integer(row->nprocs)) < 0)
+			goto fail;
+		break;
+	}
+	if (row->error != NULL)
+		t = json_null();
+	else if ((t = json_object()) != NULL && add_counters(t, &row->c) != 0) {
+		json_decref(t);
+		t = NULL;
+	}
+	if (set(o, "totals", t) < 0)
+		goto fail;
+	return dump(out, o);
+fail:
+	json_decref(o);
+	return -1;
+}
+
+static int
+json_rows_end(struct output *out, const struct counts *totals)
+{
+	json_t *t;
+	int r = -1;
+
+	if (close_rows(out) != 0 || fputs(",\"totals\":", out->fp) < 0)
+		return -1;
+	if (totals == NULL)
+		t = json_null();
+	else if ((t = json_object()) != NULL && add_counters(t, totals) != 0) {
+		json_decref(t);
+		t = NULL;
+	}
+	if (t != NULL && json_dumpf(t, out->fp, JSON_COMPACT | JSON_ENCODE_ANY |
+	    JSON_PRESERVE_ORDER) == 0)
+		r = 0;
+	json_decref(t);
+	return r;
+}
+
+static int
+json_family(struct output *out, const struct family_view *f)
+{
+	json_t *o;
+	int r = -1;
+
+	if (f == NULL)
+		return close_rows(out) == 0 &&
+		    fputs(",\"family\":null", out->fp) >= 0 ? 0 : -1;
+	o = json_object();
+#define EXACT(v) (f->exact ? json_integer((json_int_t)(v)) : json_null())
+	if (o == NULL)
+		return -1;
+	if (set(o, "root", f->root ? json_integer(f->root) : json_null()) < 0 ||
+	    set(o, "members", json_integer(f->members)) < 0 ||
+	    set(o, "exact", json_boolean(f->exact)) < 0 ||
+	    set(o, "present", EXACT(f->present)) < 0 ||
+	    set(o, "anon", EXACT(f->anon)) < 0 ||
+	    set(o, "cow_shared", EXACT(f->cow_shared)) < 0 ||
+	    set(o, "cow_exposure", EXACT(f->cow_exposure)) < 0 ||
+	    set(o, "pss", stats_is_known(&f->pss, CTR_PSS) ?
+	    json_real(stats_pss_pages(&f->pss)) : json_null()) < 0)
+		goto out;
+#undef EXACT
+	if (close_rows(out) == 0 && fputs(",\"family\":", out->fp) >= 0 &&
+	    json_dumpf(o, out->fp, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0)
+		r = 0;
+out:
+	json_decref(o);
+	return r;
+}
+
 static int
 json_end(struct output *out)
 {
-	return fputs("\n]}\n", out->fp) < 0 ? -1 : 0;
+	if (close_rows(out) != 0)
+		return -1;
+	return fputs("}\n", out->fp) < 0 ? -1 : 0;
 }
 
 const struct output_ops output_json_ops = {
@@ -306,5 +437,8 @@ const struct output_ops output_json_ops = {
 	.page = json_page,
 	.summary = json_summary,
 	.process_end = json_process_end,
+	.row = json_row,
+	.rows_end = json_rows_end,
+	.family = json_family,
 	.end = json_end,
 };

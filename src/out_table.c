@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "output.h"
 #include "pagemap.h"
+#include "rollup.h"
 
 static int
 counter_width(const struct output *out)
@@ -396,6 +397,154 @@ table_process_end(struct output *out, const struct counts *totals,
 	return table_row(out, NULL, totals);
 }
 
+/* The cells that name a row of --by process, path or user, before its counters. */
+static int
+row_keys(struct row *r, const struct rollup_row *row, bool header)
+{
+	char buf[64];
+	int n;
+
+	switch (r->out->opts->by) {
+	case BY_PROCESS:
+		if (header)
+			n = snprintf(buf, sizeof(buf), "%7s %7s %-8s", "PID",
+			    "PPID", "User");
+		else if (row == NULL)
+			n = snprintf(buf, sizeof(buf), "%-24s", "total");
+		else
+			n = snprintf(buf, sizeof(buf), "%7d %7d %-8s", row->pid,
+			    row->ppid, row->user);
+		break;
+	case BY_USER:
+		if (header)
+			n = snprintf(buf, sizeof(buf), "%-8s %5s", "User", "Procs");
+		else if (row == NULL)
+			n = snprintf(buf, sizeof(buf), "%-14s", "total");
+		else
+			n = snprintf(buf, sizeof(buf), "%-8s %5u", row->user,
+			    row->nprocs);
+		break;
+	default:
+		if (header)
+			n = snprintf(buf, sizeof(buf), "%5s %6s", "Procs", "Maps");
+		else if (row == NULL)
+			n = snprintf(buf, sizeof(buf), "%-12s", "total");
+		else
+			n = snprintf(buf, sizeof(buf), "%5u %6" PRIu64, row->nprocs,
+			    row->nmappings);
+		break;
+	}
+	return n < 0 ? -1 : row_put(r, buf, (size_t)n);
+}
+
+/* Counters as in the mapping table, then comm or path, which may be long. */
+static int
+table_rollup_line(struct output *out, const struct rollup_row *row,
+    const struct counts *c, bool header)
+{
+	struct row r = { .out = out };
+	const char *name = NULL;
+	char buf[64];
+	char *safe = NULL;
+	int ret;
+
+	if (row_keys(&r, row, header) != 0)
+		return -1;
+	for (size_t i = 0; i < out->ncols; i++) {
+		const struct column *col = &columns[out->cols[i]];
+		size_t w = (size_t)col_width(out, out->cols[i]);
+		const char *s = col->header;
+		size_t n;
+
+		if (col->kind != COLK_COUNTER)
+			continue;
+		if (!header) {
+			output_format_counter(out, c, col->counter, buf, sizeof(buf));
+			s = buf;
+		}
+		n = strlen(s);
+		if (row_put(&r, " ", 1) != 0 || row_pad(&r, w > n ? w - n : 0) != 0 ||
+		    row_put(&r, s, n) != 0)
+			return -1;
+	}
+	if (header)
+		name = out->opts->by == BY_PROCESS ? "Comm" :
+		    out->opts->by == BY_PATH ? "Path" : NULL;
+	else if (row != NULL)
+		name = out->opts->by == BY_PROCESS ? (row->comm ? row->comm : "") :
+		    out->opts->by == BY_PATH ? row->path : NULL;
+	if (name != NULL) {
+		if ((safe = escape_vis(name)) == NULL)
+			return -1;
+		ret = row_put(&r, " ", 1) != 0 || row_put(&r, safe, strlen(safe)) != 0;
+		free(safe);
+		if (ret)
+			return -1;
+	}
+	return row_end(&r);
+}
+
+static int
+table_row_of(struct output *out, const struct rollup_row *row)
+{
+	/* A process that could not be read said so on stderr. */
+	if (row->error != NULL)
+		return 0;
+	if (!out->header_done && !out->opts->no_headers &&
+	    table_rollup_line(out, NULL, NULL, true) != 0)
+		return -1;
+	out->header_done = true;
+	return table_rollup_line(out, row, &row->c, false);
+}
+
+static int
+table_rows_end(struct output *out, const struct counts *totals)
+{
+	if (totals == NULL || out->opts->no_headers)
+		return 0;
+	if (!out->header_done && table_rollup_line(out, NULL, NULL, true) != 0)
+		return -1;
+	out->header_done = true;
+	return table_rollup_line(out, NULL, totals, false);
+}
+
+/*
+ * The family on a line of its own: its counters are not the columns'. By
+ * PFN when exact; else only the sum of the members' PSS can be told.
+ */
+static int
+table_family(struct output *out, const struct family_view *f)
+{
+	struct counts c = { .known = CTR_ALL };
+	char v[4][32], pss[32] = "-", root[32] = "";
+
+	if (f == NULL)
+		return 0;
+	if (f->root)
+		snprintf(root, sizeof(root), " of %d", f->root);
+	c.v[CTR_PSS] = f->pss.v[CTR_PSS];
+	c.known = f->pss.known;
+	output_format_counter(out, &c, CTR_PSS, pss, sizeof(pss));
+	if (out->nprocs > 0 || out->header_done)
+		if (putc('\n', out->fp) == EOF)
+			return -1;
+	if (!f->exact)
+		return fprintf(out->fp, "family%s: %u members, pss %s (%s)\n",
+		    root, f->members, pss, f->why) < 0 ? -1 : 0;
+	c.known = CTR_ALL;
+	c.v[CTR_PAGES] = f->present;
+	output_format_counter(out, &c, CTR_PAGES, v[0], sizeof(v[0]));
+	c.v[CTR_PAGES] = f->anon;
+	output_format_counter(out, &c, CTR_PAGES, v[1], sizeof(v[1]));
+	c.v[CTR_PAGES] = f->cow_shared;
+	output_format_counter(out, &c, CTR_PAGES, v[2], sizeof(v[2]));
+	c.v[CTR_PAGES] = f->cow_exposure;
+	output_format_counter(out, &c, CTR_PAGES, v[3], sizeof(v[3]));
+	return fprintf(out->fp, "family%s: %u members, each page once: present %s, "
+	    "anon %s, cow_shared %s, cow_exposure %s; pss %s\n", root, f->members,
+	    v[0], v[1], v[2], v[3], pss) < 0 ? -1 : 0;
+}
+
 static int
 table_end(struct output *out)
 {
@@ -410,5 +559,8 @@ const struct output_ops output_table_ops = {
 	.page = table_page,
 	.summary = table_summary,
 	.process_end = table_process_end,
+	.row = table_row_of,
+	.rows_end = table_rows_end,
+	.family = table_family,
 	.end = table_end,
 };

@@ -12,6 +12,17 @@
 #include "summary.h"
 
 struct output;
+struct rollup_row;
+
+/* A family's pages counted once (--family, --tree), for the renderers. */
+struct family_view {
+	int		root;		/* the --tree PID, or 0 */
+	unsigned int	members;	/* processes read to their end */
+	bool		exact;		/* by PFN: the four counts below are known */
+	const char	*why;		/* why not exact */
+	uint64_t	present, anon, cow_shared, cow_exposure;	/* pages */
+	struct counts	pss;		/* Σ of the members' totals */
+};
 
 /* The renderer of one format; every hook returns 0 or -1 on a write error. */
 struct output_ops {
@@ -32,6 +43,12 @@ struct output_ops {
 	/* totals is NULL when error is set. */
 	int	(*process_end)(struct output *out, const struct counts *totals,
 		    const char *error);
+	/* --by process, path or user: one row, in sorted order. */
+	int	(*row)(struct output *out, const struct rollup_row *row);
+	/* After the rows: their totals (NULL when no process was read). */
+	int	(*rows_end)(struct output *out, const struct counts *totals);
+	/* --family: after the rows or the processes; NULL if no member was read. */
+	int	(*family)(struct output *out, const struct family_view *f);
 	int	(*end)(struct output *out);
 };
 
@@ -52,6 +69,7 @@ struct output {
 	size_t			 nitems;	/* items written for this process */
 	size_t			 nprocs;
 	bool			 header_done;
+	bool			 rows_closed;	/* JSON: the top array is closed */
 	int			 width[COL_COUNT];	/* the table's column widths */
 };
 

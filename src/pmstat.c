@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "family.h"
 #include "inspect.h"
 #include "output.h"
 #include "kpf.h"
 #include "procinfo.h"
+#include "procsel.h"
+#include "rollup.h"
 #include "view.h"
 
 #define EXIT_TARGET	1	/* a process could not be (fully) read */
@@ -24,9 +27,18 @@
 struct run {
 	struct output	out;
 	struct view	view;
+	struct rollup	roll;		/* --by process, path, user */
+	struct family	fam;		/* --family */
+	bool		family_on;
+	struct counts	family_pss;	/* Σ of the members' totals */
+	int		pid;		/* the process being read */
+	size_t		nnamed;		/* opts.pids[0..nnamed) were named */
 	int		write_errno;	/* why the output stopped, or 0 */
 	uint32_t	known;		/* counters known in every process read */
 	bool		any_read;	/* a process was read to its end */
+	struct procsel_skips skips;	/* selected, but no user memory */
+	unsigned int	unreadable;	/* selected, but may not be read */
+	unsigned int	vanished;	/* selected, but gone when read */
 };
 
 /* A view error stops the run: output that failed, or memory. */
@@ -78,47 +90,212 @@ close_stdout(int write_errno)
 
 /* Inspect one process; returns 0, -errno for the target, or STOP_OUTPUT. */
 static int
+on_mapping_path(void *arg, const struct maps_entry *e, const struct counts *c)
+{
+	struct run *run = arg;
+
+	return stop(run, rollup_mapping(&run->roll, run->pid, e, c));
+}
+
+static int
+on_frames(void *arg, const struct mapping_kind *kind, const struct page_obs *o,
+    const uint64_t *words, size_t n)
+{
+	struct run *run = arg;
+
+	(void)kind;
+	return stop(run, family_add_frames(&run->fam, o, words, n));
+}
+
+/* Was pid named (as an argument, -p or a --tree root), or only selected? */
+static bool
+named(const struct options *opts, const struct run *run, int pid)
+{
+	for (size_t i = 0; i < run->nnamed; i++)
+		if (opts->pids[i] == pid)
+			return true;
+	for (size_t i = 0; i < opts->sel.ntrees; i++)
+		if (opts->sel.trees[i] == pid)
+			return true;
+	return false;
+}
+
+/* A selected process that could not be read is counted, not reported. */
+static void
+count_skip(struct run *run, int err)
+{
+	switch (err) {
+	case PROCINFO_EKTHREAD:
+		run->skips.kthreads++;
+		break;
+	case PROCINFO_EZOMBIE:
+		run->skips.zombies++;
+		break;
+	case -ENOENT:
+	case -ESRCH:
+		run->vanished++;
+		break;
+	default:
+		run->unreadable++;
+		break;
+	}
+}
+
+/* The row of a process for --by process or user. Returns 0 or STOP_OUTPUT. */
+static int
+add_row(struct run *run, const struct options *opts, int pid, const char *comm,
+    const struct counts *totals, const char *error)
+{
+	struct proc_facts f = { .ppid = 0 };
+	char cmdline[4096];
+	uid_t uid = (uid_t)-1;
+	bool have_cmdline = false;
+
+	if (opts->by == BY_PATH)
+		return stop(run, rollup_process(&run->roll, pid, 0, uid, NULL,
+		    NULL, totals, error));
+	(void)procinfo_stat(pid, &f);
+	(void)procinfo_uid(pid, &uid);
+	if (opts->by == BY_PROCESS)
+		have_cmdline = procinfo_cmdline(pid, cmdline, sizeof(cmdline)) >= 0;
+	return stop(run, rollup_process(&run->roll, pid, f.ppid, uid, comm,
+	    have_cmdline ? cmdline : NULL, totals, error));
+}
+
+/*
+ * Inspect one process; returns 0, -errno for a named target that could not
+ * be read, or STOP_OUTPUT.
+ */
+static int
 inspect_one(struct inspector *in, const struct options *opts, struct run *run,
     int pid)
 {
 	bool pages = opts->pages != PAGES_OFF || opts->summary != SUMMARY_OFF;
+	bool rows = opts->by != BY_MAPPING;
 	struct inspect_ops ops = {
-		.mapping = on_mapping,
+		.mapping = !rows ? on_mapping :
+		    opts->by == BY_PATH ? on_mapping_path : NULL,
 		.page = pages ? on_page : NULL,
+		.frames = run->family_on ? on_frames : NULL,
 		.holes = opts->pages != PAGES_OFF,	/* a summary skips holes */
 		.arg = run,
 	};
 	char comm[64];
 	struct counts totals;
 	struct sources src;
+	const char *why;
+	bool is_named = named(opts, run, pid);
 	int r;
 
 	r = procinfo_comm(pid, comm, sizeof(comm));
-	view_process_begin(&run->view);
-	if (run->out.ops->process_begin(&run->out, pid, r == 0 ? comm : NULL) < 0)
-		goto write_error;
+	run->pid = pid;
+	if (!rows)
+		view_process_begin(&run->view, pid, r == 0 ? comm : NULL);
 	if (r == 0)
 		r = inspect_process(in, pid, opts->range_start, opts->range_end,
 		    &ops, &totals, &src);
 	if (r == STOP_OUTPUT)
 		return r;
-	if (stop(run, view_process_end(&run->view, r < 0)) != 0)
+	if (!rows && stop(run, view_process_end(&run->view, r < 0)) != 0)
 		return STOP_OUTPUT;
-	if (r < 0)
+	if (r < 0) {
 		r = procinfo_explain(pid, r);
-	if (r < 0)
-		warnx("%d: %s", pid, procinfo_strerror(r));
-	else {
+		/* Its pages may be in the family already: no longer exact. */
+		run->fam.blind |= run->family_on;
+		if (!is_named)
+			count_skip(run, r);
+		else
+			warnx("%d: %s", pid, procinfo_strerror(r));
+	} else {
 		run->known &= totals.known;
 		run->any_read = true;
+		run->fam.members++;
+		stats_merge(&run->family_pss, &totals);
 	}
-	if (run->out.ops->process_end(&run->out, r < 0 ? NULL : &totals,
-	    r < 0 ? procinfo_strerror(r) : NULL) < 0)
-		goto write_error;
-	return r;
-write_error:
-	run->write_errno = errno;
-	return STOP_OUTPUT;
+	why = r < 0 ? procinfo_strerror(r) : NULL;
+	if (rows) {
+		if (r < 0 && !is_named)
+			return 0;
+		if (add_row(run, opts, pid, r == 0 ? comm : NULL,
+		    r < 0 ? NULL : &totals, why) != 0)
+			return STOP_OUTPUT;
+		return r;
+	}
+	if (stop(run, view_process_finish(&run->view, r < 0 ? NULL : &totals,
+	    why, r < 0 && !is_named)) != 0)
+		return STOP_OUTPUT;
+	return is_named ? r : 0;
+}
+
+/*
+ * The processes to read: those named, in the order given, then those the
+ * selectors match, in PID order. Returns 0 or -errno.
+ */
+static int
+targets(struct options *opts, struct run *run)
+{
+	run->nnamed = opts->npids;
+	if (!procsel_active(&opts->sel))
+		return 0;
+	return procsel_collect(&opts->sel, &opts->pids, &opts->npids, &run->skips);
+}
+
+/* Rows of --by process, path or user, sorted, their totals, and the family. */
+static int
+write_rows(struct run *run, const struct options *opts)
+{
+	struct output *out = &run->out;
+
+	rollup_sort(&run->roll, opts->sort, opts->nsort);
+	for (size_t i = 0; i < run->roll.n; i++)
+		if (out->ops->row(out, &run->roll.rows[i]) < 0)
+			return -1;
+	return out->ops->rows_end(out, run->any_read ? &run->roll.totals : NULL);
+}
+
+static int
+write_family(struct run *run, const struct options *opts)
+{
+	struct family_view fv = {
+		.why = !run->out.pfn_visible ? "distinct pages need page frame "
+		    "numbers: CAP_SYS_ADMIN" : "a member could not be read whole",
+		.root = opts->sel.ntrees == 1 ? opts->sel.trees[0] : 0,
+		.members = run->fam.members,
+		.exact = run->out.pfn_visible && !run->fam.blind,
+		.present = run->fam.npresent,
+		.anon = run->fam.nanon,
+		.cow_shared = run->fam.ncow_shared,
+		.cow_exposure = family_cow_exposure(&run->fam),
+		.pss = run->family_pss,
+	};
+
+	/* No member read: nothing to say of the family, as with totals. */
+	return run->out.ops->family(&run->out, fv.members > 0 ? &fv : NULL);
+}
+
+/* One line for every selected process left out, so nothing is dropped unsaid. */
+static void
+note_skips(const struct run *run)
+{
+	char buf[256] = "";
+	const struct { unsigned int n; const char *what; } parts[] = {
+		{ run->skips.kthreads, "kernel threads" },
+		{ run->skips.zombies, "zombies" },
+		{ run->unreadable, "not readable" },
+		{ run->vanished, "gone before they could be read" },
+	};
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		char part[64];
+
+		if (parts[i].n == 0)
+			continue;
+		snprintf(part, sizeof(part), "%s%u %s", buf[0] ? ", " : "",
+		    parts[i].n, parts[i].what);
+		strlcat(buf, part, sizeof(buf));
+	}
+	if (buf[0] != '\0')
+		warnx("note: skipped %s", buf);
 }
 
 /* The names of the counters in set, in column order, into buf. */
@@ -295,6 +472,15 @@ main(int argc, char **argv)
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 	run.known = CTR_ALL;
 
+	if ((r = targets(&opts, &run)) != 0) {
+		inspector_release(&in);
+		cli_free(&opts);
+		errx(EXIT_FAILURE, "cannot list processes: %s", strerror(-r));
+	}
+	rollup_init(&run.roll, opts.by);
+	family_init(&run.fam);
+	stats_init(&run.family_pss, CTR_ALL);
+	run.family_on = opts.family && in.probe.pfn_visible;
 	if (run.out.ops->begin(&run.out) < 0)
 		run.write_errno = errno;
 	for (size_t i = 0; i < opts.npids && run.write_errno == 0; i++) {
@@ -304,14 +490,23 @@ main(int argc, char **argv)
 		if (r < 0)
 			status = EXIT_TARGET;
 	}
+	if (run.write_errno == 0 && opts.by != BY_MAPPING &&
+	    write_rows(&run, &opts) < 0)
+		run.write_errno = errno;
+	if (run.write_errno == 0 && opts.family && write_family(&run, &opts) < 0)
+		run.write_errno = errno;
 	if (run.write_errno == 0 && run.out.ops->end(&run.out) < 0)
 		run.write_errno = errno;
 
 	view_release(&run.view);
+	rollup_release(&run.roll);
+	family_release(&run.fam);
 	if (close_stdout(run.write_errno) != 0)
 		status = EXIT_FAILURE;
-	else
+	else {
+		note_skips(&run);
 		note_unknowns(&in, &opts, &run, in.wanted);
+	}
 	inspector_release(&in);
 	cli_free(&opts);
 	return status;

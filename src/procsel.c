@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "procinfo.h"
 #include "procsel.h"
@@ -156,6 +157,7 @@ procsel_collect(const struct procsel *sel, int **pids, size_t *n,
 {
 	size_t nseen = 0, first = *n;
 	struct seen *v = NULL;
+	int self = (int)getpid();
 	int r;
 
 	memset(sk, 0, sizeof(*sk));
@@ -173,6 +175,9 @@ procsel_collect(const struct procsel *sel, int **pids, size_t *n,
 			continue;
 		if (listed(sel->trees, sel->ntrees, v[i].pid))
 			continue;	/* a root, already there */
+		/* pmstat itself changes as it reads: only when named. */
+		if (v[i].pid == self)
+			continue;
 		if (v[i].kthread)
 			sk->kthreads++;
 		else if (v[i].zombie)

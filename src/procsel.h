@@ -29,7 +29,8 @@ bool	procsel_active(const struct procsel *sel);
 /*
  * Walk /proc once and append to *pids (a reallocarray'd array of *n) every
  * process that sel matches, in ascending PID order, leaving out kernel
- * threads and zombies (counted in sk) and PIDs already in the array. A
+ * threads and zombies (counted in sk), PIDs already in the array, and
+ * pmstat itself (which changes as it reads). A
  * --tree root is appended as named, whatever it is, so that its failure is
  * reported like an explicit PID's. Returns 0 or -errno.
  */

@@ -25,10 +25,13 @@ view_init(struct view *v, struct output *out, const struct flag_filter *filter,
 }
 
 void
-view_process_begin(struct view *v)
+view_process_begin(struct view *v, int pid, const char *comm)
 {
 	v->run.open = false;
 	summary_clear(&v->sum);
+	v->pid = pid;
+	v->comm = comm;
+	v->begun = false;
 }
 
 /* Write errors leave errno set; report it as -errno (EIO if it was lost). */
@@ -36,6 +39,29 @@ static int
 write_err(void)
 {
 	return errno ? -errno : -EIO;
+}
+
+/* The process's beginning, before its first row. 0, or -1 with errno set. */
+static int
+begin(struct view *v)
+{
+	errno = 0;
+	if (v->begun)
+		return 0;
+	v->begun = true;
+	return v->out->ops->process_begin(v->out, v->pid, v->comm);
+}
+
+int
+view_process_finish(struct view *v, const struct counts *totals,
+    const char *error, bool drop)
+{
+	if (drop && !v->begun)
+		return 0;
+	if (begin(v) != 0)
+		return write_err();
+	errno = 0;
+	return v->out->ops->process_end(v->out, totals, error) < 0 ? write_err() : 0;
 }
 
 static int
@@ -46,7 +72,8 @@ flush_run(struct view *v)
 	if (!r->open)
 		return 0;
 	r->open = false;
-	errno = 0;
+	if (begin(v) != 0)
+		return write_err();
 	if (v->out->ops->page(v->out, r->e, &r->kind, r->addr, r->npages,
 	    &r->first) < 0)
 		return write_err();
@@ -100,7 +127,8 @@ view_page(struct view *v, const struct maps_entry *e,
 		return 0;
 	}
 	if (!v->runs) {
-		errno = 0;
+		if (begin(v) != 0)
+			return write_err();
 		return v->out->ops->page(v->out, e, kind, addr, 1, o) < 0 ?
 		    write_err() : 0;
 	}
@@ -127,7 +155,10 @@ emit_summary(struct view *v, const struct maps_entry *e)
 	s = summary_sorted(&v->sum, &err);
 	if (err != 0)
 		return err;
-	errno = 0;
+	if (begin(v) != 0) {
+		free(s);
+		return write_err();
+	}
 	r = v->out->ops->summary(v->out, e, s, v->sum.n);
 	free(s);
 	summary_clear(&v->sum);
@@ -146,7 +177,8 @@ view_mapping(struct view *v, const struct maps_entry *e, const struct counts *c)
 		return v->sum.n > 0 ? emit_summary(v, e) : 0;
 	if (opts->summary == SUMMARY_PROCESS)
 		return 0;
-	errno = 0;
+	if (begin(v) != 0)
+		return write_err();
 	return v->out->ops->mapping(v->out, e, c) < 0 ? write_err() : 0;
 }
 

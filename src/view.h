@@ -30,14 +30,21 @@ struct view {
 	bool				 soft_dirty_known;
 	struct page_run			 run;
 	struct summary			 sum;
+	int				 pid;	/* the process being viewed */
+	const char			*comm;	/* the caller's, until it ends */
+	bool				 begun;	/* its process_begin was written */
 };
 
 /* Set up a view over out; options decide runs, summaries and the filter. */
 void	view_init(struct view *v, struct output *out,
 	    const struct flag_filter *filter, bool soft_dirty_known);
 
-/* A new process: forget the runs and counts of the last. */
-void	view_process_begin(struct view *v);
+/*
+ * A new process: forget the runs and counts of the last. Its beginning is
+ * written with its first row, so that a process skipped before any row
+ * leaves no trace (comm may be NULL; the caller keeps it until the end).
+ */
+void	view_process_begin(struct view *v, int pid, const char *comm);
 
 /* One page. Returns 0, or -errno (a write error, or -ENOMEM). */
 int	view_page(struct view *v, const struct maps_entry *e,
@@ -50,6 +57,14 @@ int	view_mapping(struct view *v, const struct maps_entry *e,
 
 /* The process is done (or failed): flush what it left. Returns 0 or -errno. */
 int	view_process_end(struct view *v, bool failed);
+
+/*
+ * Write the process's end (and its beginning, if no row did): totals, or
+ * NULL with error set. With drop, a process that wrote no row is left out
+ * altogether. Returns 0 or -errno.
+ */
+int	view_process_finish(struct view *v, const struct counts *totals,
+	    const char *error, bool drop);
 
 void	view_release(struct view *v);
 
