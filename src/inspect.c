@@ -781,7 +781,7 @@ settle_mapping(struct walk *w, const struct maps_entry *e,
 		return;
 	if ((r = smaps_find(&w->sm, e->start, e->end, &rec)) == 1)
 		stats_settle(m->c, &m->kind, &rec, w->in->page_size / 1024,
-		    !w->src.kcount);
+		    !w->src.kcount, !w->src.ksm_noise);
 	else if (r < 0)
 		w->smaps = SMAPS_FAILED;
 }

@@ -84,12 +84,40 @@ rows_key(const struct output *out)
 	}
 }
 
+/*
+ * Where this run's numbers come from: the scan, the kpage files, and the
+ * counters taken from smaps, the kernel's own per-mapping accounting,
+ * where the pages could not tell.
+ */
+static int
+write_sources(struct output *out)
+{
+	bool first = true;
+
+	if (fprintf(out->fp, "\"sources\":{\"pagemap_scan\":%s,\"kpageflags\":%s,"
+	    "\"kpagecount\":%s,\"smaps\":[", out->scan ? "true" : "false",
+	    out->privileged ? "true" : "false",
+	    out->privileged ? "true" : "false") < 0)
+		return -1;
+	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++) {
+		if (!(out->from_smaps & CTR_BIT(columns[i].counter)))
+			continue;
+		if (fprintf(out->fp, "%s\"%s\"", first ? "" : ",",
+		    columns[i].name) < 0)
+			return -1;
+		first = false;
+	}
+	return fputs("]},", out->fp) < 0 ? -1 : 0;
+}
+
 static int
 json_begin(struct output *out)
 {
-	return fprintf(out->fp, "{\"schema\":1,\"version\":\"%s\",\"page_size\":%zu,"
-	    "\"privileged\":%s,\"%s\":[", PACKAGE_VERSION, out->page_size,
-	    out->privileged ? "true" : "false", rows_key(out)) < 0 ? -1 : 0;
+	if (fprintf(out->fp, "{\"schema\":1,\"version\":\"%s\",\"page_size\":%zu,"
+	    "\"privileged\":%s,", PACKAGE_VERSION, out->page_size,
+	    out->privileged ? "true" : "false") < 0 || write_sources(out) != 0)
+		return -1;
+	return fprintf(out->fp, "\"%s\":[", rows_key(out)) < 0 ? -1 : 0;
 }
 
 /* Close the top-level array once; totals and family follow it. */

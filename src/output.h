@@ -60,6 +60,8 @@ struct output {
 	bool			 privileged;	/* kpage files were read */
 	bool			 pfn_visible;
 	bool			 soft_dirty_known;
+	bool			 scan;		/* PAGEMAP_SCAN answers */
+	uint32_t		 from_smaps;	/* counters smaps may settle */
 	const int		*cols;
 	size_t			 ncols;
 	/* renderer state */

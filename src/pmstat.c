@@ -350,7 +350,11 @@ note_unknowns(const struct inspector *in, const struct options *opts,
 			why = buf;
 		}
 		counter_names(unknown & by_kpage, names, sizeof(names));
-		warnx("note: %s: %s shown as -", why, names);
+		/* smaps gives the owner pss, dirty and ksm of whole mappings. */
+		warnx("note: %s, and smaps could not tell (%s): %s shown as -",
+		    why, (unknown & by_kpage) == CTR_BIT(CTR_KSM) && !opts->have_range ?
+		    "it has no KSM line before Linux 6.7" :
+		    "a mapping cut by --range, or changed while read", names);
 	}
 	if (unknown & ~by_kpage) {
 		why = opts->no_scan ? "--no-scan" :
@@ -468,6 +472,14 @@ main(int argc, char **argv)
 	    in.probe.pfn_visible, in.probe.soft_dirty);
 	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
 	in.wanted = wanted_counters(&run.out);
+	run.out.scan = in.scan_ok;
+	/*
+	 * What smaps settles where the pages cannot tell, and, without map
+	 * counts, the exclusive bits of PMD-mapped pages.
+	 */
+	run.out.from_smaps = in.wanted & CTR_SETTLED & (~stats_known(&src) |
+	    (src.kcount ? 0 : CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_SHARED) |
+	    CTR_BIT(CTR_COW_SHARED)));
 	joinplan_init(&in.plan, in.wanted, opts.full_join ||
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 	run.known = CTR_ALL;

@@ -215,14 +215,43 @@ settle_zero(struct counts *c, const struct mapping_kind *kind,
 	return true;
 }
 
+/*
+ * What needs the kpage files, from the kernel's own sums: Pss (in kB, so
+ * the fraction below a kB is lost per mapping), Private_Dirty +
+ * Shared_Dirty, and KSM (Linux 6.7+ prints it).
+ */
+static void
+settle_kpage(struct counts *c, const struct smaps_rec *r, uint64_t page_kb,
+    bool trust_ksm)
+{
+	if (!stats_is_known(c, CTR_PSS) && r->kb[SM_PSS] >= 0) {
+		c->v[CTR_PSS] = ((uint64_t)r->kb[SM_PSS] << PSS_SHIFT) / page_kb;
+		c->known |= CTR_BIT(CTR_PSS);
+	}
+	if (!stats_is_known(c, CTR_DIRTY) && r->kb[SM_PRIVATE_DIRTY] >= 0 &&
+	    r->kb[SM_SHARED_DIRTY] >= 0) {
+		c->v[CTR_DIRTY] = sm_pages(r, SM_PRIVATE_DIRTY, page_kb) +
+		    sm_pages(r, SM_SHARED_DIRTY, page_kb);
+		c->known |= CTR_BIT(CTR_DIRTY);
+	}
+	if (!stats_is_known(c, CTR_KSM) && trust_ksm && r->kb[SM_KSM] >= 0) {
+		c->v[CTR_KSM] = sm_pages(r, SM_KSM, page_kb);
+		c->known |= CTR_BIT(CTR_KSM);
+	}
+}
+
 void
 stats_settle(struct counts *c, const struct mapping_kind *kind,
-    const struct smaps_rec *r, uint64_t page_kb, bool excl_doubt)
+    const struct smaps_rec *r, uint64_t page_kb, bool excl_doubt,
+    bool trust_ksm)
 {
 	uint64_t pmd = sm_pages(r, SM_ANON_HUGE, page_kb) +
 	    sm_pages(r, SM_SHMEM_PMD, page_kb) + sm_pages(r, SM_FILE_PMD, page_kb);
 
 	if (page_kb == 0)
+		return;
+	/* More resident than present: the process changed between the reads. */
+	if (r->kb[SM_RSS] >= 0 && sm_pages(r, SM_RSS, page_kb) > c->v[CTR_PRESENT])
 		return;
 	if (!stats_is_known(c, CTR_THP) && r->kb[SM_ANON_HUGE] >= 0) {
 		c->v[CTR_THP] = kind->hugetlb ? 0 : pmd;
@@ -230,6 +259,7 @@ stats_settle(struct counts *c, const struct mapping_kind *kind,
 	}
 	if (!stats_is_known(c, CTR_ZERO) && !settle_zero(c, kind, r, page_kb))
 		return;
+	settle_kpage(c, r, page_kb, trust_ksm);
 	if (!excl_doubt || kind->hugetlb || pmd == 0)
 		return;
 	/* smaps counts each page by its own map count. */

@@ -69,11 +69,18 @@ struct counts {
 
 struct smaps_rec;
 
-/* The counters stats_settle() can settle from a mapping's smaps record. */
+/*
+ * The counters stats_settle() can settle from a mapping's smaps record:
+ * those pagemap's bits leave open where the zero page cannot be told, and
+ * those that need the kpage files (pss, dirty, ksm), which the kernel's own
+ * accounting gives the process's owner.
+ */
 #define CTR_SETTLED	(CTR_BIT(CTR_ZERO) | CTR_BIT(CTR_ANON) | \
 			 CTR_BIT(CTR_FILE) | CTR_BIT(CTR_SHARED) | \
 			 CTR_BIT(CTR_COW_COPIED) | CTR_BIT(CTR_COW_SHARED) | \
-			 CTR_BIT(CTR_THP) | CTR_BIT(CTR_EXCLUSIVE))
+			 CTR_BIT(CTR_THP) | CTR_BIT(CTR_EXCLUSIVE) | \
+			 CTR_BIT(CTR_PSS) | CTR_BIT(CTR_DIRTY) | \
+			 CTR_BIT(CTR_KSM))
 
 /* The counters a walk with these sources can determine. */
 uint32_t	stats_known(const struct sources *src);
@@ -99,14 +106,18 @@ void	stats_add_holes(struct counts *c, uint64_t n);
  * Settle the counters of one whole mapping that its pages left unknown, from
  * the kernel's own accounting of it: thp from the PMD-mapped sizes, zero as
  * present pages that Rss leaves out, anon from Anonymous and the rest from
- * the raw tallies less the zero pages. With excl_doubt (pagemap gives a
+ * the raw tallies less the zero pages; pss, dirty (Private_Dirty and
+ * Shared_Dirty) and ksm where the kpage files could not be read (and ksm
+ * only with trust_ksm: not where KPF_KSM marks every anonymous page, whose
+ * kernels may count the same way). With excl_doubt (pagemap gives a
  * PMD-mapped THP the exclusive bit of its head page, and no kpagecount
  * corrected it), a mapping with PMD-mapped pages takes exclusive and shared
  * from Private_* and Shared_*. A record that does not add up (the process
  * changed between the two readings) settles nothing. Pure.
  */
 void	stats_settle(struct counts *c, const struct mapping_kind *kind,
-	    const struct smaps_rec *r, uint64_t page_kb, bool excl_doubt);
+	    const struct smaps_rec *r, uint64_t page_kb, bool excl_doubt,
+	    bool trust_ksm);
 
 /* Add b into a (totals); a counter stays known only if known in both. */
 void	stats_merge(struct counts *a, const struct counts *b);

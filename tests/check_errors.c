@@ -139,7 +139,7 @@ START_TEST(test_range)
 		EXPECT_K(m, "zero", 0, KP_CUT);
 		EXPECT_K(m, "cow_copied", 0, KP_CUT);
 		EXPECT_K(m, "thp", 0, KP_CUT);
-		if (kp_known("pss", 0))
+		if (kp_known("pss", KP_CUT))
 			ck_assert_msg(tk_json_real(m, "pss") == 12.0, "pss %f",
 			    tk_json_real(m, "pss"));
 		json_decref(root);

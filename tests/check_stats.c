@@ -661,11 +661,13 @@ START_TEST(test_settle_zero_anon)
 	add_bits(&c, &k_anon, A_S | PM_SOFT_DIRTY, 4);
 	add_bits(&c, &k_anon, HZ, 1);
 	ck_assert(!stats_is_known(&c, CTR_ZERO) && !stats_is_known(&c, CTR_FILE));
-	stats_settle(&c, &k_anon, &r, 4, false);
+	stats_settle(&c, &k_anon, &r, 4, false, true);
 	EXPECT(c, [CTR_PAGES] = 10, [CTR_PRESENT] = 10, [CTR_FILE] = 0,
 	    [CTR_ANON] = 5, [CTR_ZERO] = 5, [CTR_EXCLUSIVE] = 3,
 	    [CTR_SHARED] = 2, [CTR_COW_SHARED] = 2, [CTR_SOFT_DIRTY] = 4);
-	ck_assert_uint_eq(c.known, BASE | ZEROISH | CTR_BIT(CTR_THP));
+	/* Pss and *_Dirty lines (0 here) settle pss and dirty; no KSM: line. */
+	ck_assert_uint_eq(c.known, BASE | ZEROISH | CTR_BIT(CTR_THP) |
+	    CTR_BIT(CTR_PSS) | CTR_BIT(CTR_DIRTY));
 }
 END_TEST
 
@@ -678,7 +680,7 @@ START_TEST(test_settle_private_file)
 	stats_init(&c, BASE);
 	add_bits(&c, &k_pfile, PM_PRESENT | PM_FILE | PM_EXCLUSIVE, 2);
 	add_bits(&c, &k_pfile, A_X, 3);
-	stats_settle(&c, &k_pfile, &r, 4, false);
+	stats_settle(&c, &k_pfile, &r, 4, false, true);
 	EXPECT(c, [CTR_PAGES] = 5, [CTR_PRESENT] = 5, [CTR_FILE] = 2,
 	    [CTR_ANON] = 3, [CTR_EXCLUSIVE] = 5, [CTR_COW_COPIED] = 3);
 	ck_assert(stats_is_known(&c, CTR_COW_COPIED) &&
@@ -699,7 +701,7 @@ START_TEST(test_settle_inconsistent)
 
 		stats_init(&c, BASE);
 		add_bits(&c, &k_anon, A_X, 5);
-		stats_settle(&c, &k_anon, bad[i], 4, false);
+		stats_settle(&c, &k_anon, bad[i], 4, false, true);
 		ck_assert_msg(!stats_is_known(&c, CTR_ZERO) &&
 		    !stats_is_known(&c, CTR_ANON) &&
 		    !stats_is_known(&c, CTR_SHARED), "record %zu settled", i);
@@ -715,7 +717,7 @@ START_TEST(test_settle_hugetlb)
 
 	stats_init(&c, BASE);
 	add_bits(&c, &k_htlb, A_X, 512);
-	stats_settle(&c, &k_htlb, &r, 4, true);
+	stats_settle(&c, &k_htlb, &r, 4, true, true);
 	EXPECT(c, [CTR_PAGES] = 512, [CTR_PRESENT] = 512, [CTR_ANON] = 512,
 	    [CTR_EXCLUSIVE] = 512);
 	ck_assert(stats_is_known(&c, CTR_ZERO) && stats_is_known(&c, CTR_THP));
@@ -737,19 +739,61 @@ START_TEST(test_settle_excl_doubt)
 	stats_init(&c, BASE);
 	add_bits(&c, &k_anon, A_X, 512);
 	trusted = c;
-	stats_settle(&c, &k_anon, &r, 4, true);
+	stats_settle(&c, &k_anon, &r, 4, true, true);
 	EXPECT(c, [CTR_PAGES] = 512, [CTR_PRESENT] = 512, [CTR_ANON] = 512,
 	    [CTR_EXCLUSIVE] = 1, [CTR_SHARED] = 511, [CTR_COW_SHARED] = 511,
-	    [CTR_THP] = 512);
-	stats_settle(&trusted, &k_anon, &r, 4, false);
+	    [CTR_THP] = 512, [CTR_DIRTY] = 512);
+	stats_settle(&trusted, &k_anon, &r, 4, false, true);
 	EXPECT(trusted, [CTR_PAGES] = 512, [CTR_PRESENT] = 512,
-	    [CTR_ANON] = 512, [CTR_EXCLUSIVE] = 512, [CTR_THP] = 512);
+	    [CTR_ANON] = 512, [CTR_EXCLUSIVE] = 512, [CTR_THP] = 512,
+	    [CTR_DIRTY] = 512);
 	/* Without PMD-mapped pages the bits are the pages' own. */
 	r.kb[SM_ANON_HUGE] = 0;
 	stats_init(&c, BASE);
 	add_bits(&c, &k_anon, A_X, 512);
-	stats_settle(&c, &k_anon, &r, 4, true);
+	stats_settle(&c, &k_anon, &r, 4, true, true);
 	ck_assert_uint_eq(c.v[CTR_EXCLUSIVE], 512);
+}
+END_TEST
+
+/*
+ * Without the kpage files: pss from Pss (kB, to fixed point), dirty from
+ * Private_Dirty + Shared_Dirty, ksm from KSM: where trusted and printed.
+ */
+START_TEST(test_settle_kpage_counters)
+{
+	struct smaps_rec r = rec_kb(40, 40, 0);
+	struct counts c;
+
+	r.kb[SM_PSS] = 22;	/* 5.5 pages */
+	r.kb[SM_PRIVATE_DIRTY] = 12;
+	r.kb[SM_SHARED_DIRTY] = 8;
+	r.kb[SM_KSM] = 16;
+	stats_init(&c, BASE | ZEROISH);
+	add_bits(&c, &k_anon, A_X, 10);
+	stats_settle(&c, &k_anon, &r, 4, false, true);
+	ck_assert(stats_is_known(&c, CTR_PSS) && stats_is_known(&c, CTR_DIRTY) &&
+	    stats_is_known(&c, CTR_KSM));
+	ck_assert(stats_pss_pages(&c) == 5.5);
+	ck_assert_uint_eq(c.v[CTR_DIRTY], 5);
+	ck_assert_uint_eq(c.v[CTR_KSM], 4);
+	/* KPF_KSM on every anonymous page: this kernel's KSM: is not trusted. */
+	stats_init(&c, BASE | ZEROISH);
+	add_bits(&c, &k_anon, A_X, 10);
+	stats_settle(&c, &k_anon, &r, 4, false, false);
+	ck_assert(!stats_is_known(&c, CTR_KSM) && stats_is_known(&c, CTR_PSS));
+	/* No KSM: line (before 6.7): ksm stays unknown. */
+	r.kb[SM_KSM] = -1;
+	stats_init(&c, BASE | ZEROISH);
+	add_bits(&c, &k_anon, A_X, 10);
+	stats_settle(&c, &k_anon, &r, 4, false, true);
+	ck_assert(!stats_is_known(&c, CTR_KSM));
+	/* More resident than present: changed between the reads, nothing settles. */
+	r.kb[SM_RSS] = 44;
+	stats_init(&c, BASE | ZEROISH);
+	add_bits(&c, &k_anon, A_X, 10);
+	stats_settle(&c, &k_anon, &r, 4, false, true);
+	ck_assert(!stats_is_known(&c, CTR_PSS) && !stats_is_known(&c, CTR_DIRTY));
 }
 END_TEST
 
@@ -763,7 +807,7 @@ START_TEST(test_settle_thp_only)
 	r.kb[SM_FILE_PMD] = 2048;
 	stats_init(&c, BASE | ZEROISH);
 	add_bits(&c, &k_shmem, PM_PRESENT | PM_FILE | PM_EXCLUSIVE, 2048);
-	stats_settle(&c, &k_shmem, &r, 4, false);
+	stats_settle(&c, &k_shmem, &r, 4, false, true);
 	ck_assert_uint_eq(c.v[CTR_THP], 1536);
 	ck_assert(stats_is_known(&c, CTR_THP));
 	ck_assert_uint_eq(c.v[CTR_ZERO], 0);
@@ -823,6 +867,7 @@ stats_suite(void)
 	tcase_add_test(tc, test_settle_hugetlb);
 	tcase_add_test(tc, test_settle_excl_doubt);
 	tcase_add_test(tc, test_settle_thp_only);
+	tcase_add_test(tc, test_settle_kpage_counters);
 	return s;
 }
 

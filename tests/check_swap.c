@@ -272,7 +272,13 @@ START_TEST(test_swap_unprivileged)
 	EXPECT(m, "swapped", SWAP_OUT);
 	EXPECT(m, "present", SWAP_N - SWAP_OUT);
 	EXPECT_K(m, "anon", SWAP_N - SWAP_OUT, KP_NOBODY);
-	EXPECT_NULL(m, "dirty");
+	/* Unprivileged, dirty is smaps' Private_Dirty + Shared_Dirty. */
+	{
+		struct tk_smaps s;
+
+		ck_assert_int_eq(tk_smaps_one(c.pid, addr, &s), 0);
+		EXPECT(m, "dirty", (s.private_dirty + s.shared_dirty) / pk);
+	}
 	relations(root, &c, "swap_unprivileged");
 	json_decref(root);
 

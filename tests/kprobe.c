@@ -345,6 +345,9 @@ probe_system(void)
 		fact(&kp.swap, access("/proc/swaps", R_OK) == 0, "%s",
 		    access("/proc/swaps", R_OK) == 0 ? "root, /proc/swaps" :
 		    "no swap support (no /proc/swaps)");
+	fact(&kp.smaps_ksm, file_has("/proc/self/smaps", "KSM:", false), "%s",
+	    file_has("/proc/self/smaps", "KSM:", false) ? "smaps has a KSM: line" :
+	    "smaps has no KSM: line (an older kernel)");
 	if (access(KSM_RUN, F_OK) != 0)
 		fact(&kp.ksm, false, "no KSM (no %s)", KSM_RUN);
 	else if (!file_has("/proc/self/smaps", "KSM:", false))
@@ -426,6 +429,7 @@ kp_log(void)
 		{ "swap", &k->swap },
 		{ "KSM", &k->ksm },
 		{ "KPF_KSM", &k->ksm_flag },
+		{ "smaps KSM", &k->smaps_ksm },
 		{ "hugetlb", &k->hugetlb },
 	};
 
@@ -460,11 +464,15 @@ kp_known(const char *counter, unsigned how)
 		return scan || kpage || smaps;
 	if (strcmp(counter, "thp") == 0)
 		return scan || smaps;
-	/* pmstat drops a KPF_KSM that marks every anonymous page. */
+	/*
+	 * pmstat drops a KPF_KSM that marks every anonymous page; without the
+	 * kpage files, smaps' KSM: line tells (Linux 6.7+).
+	 */
 	if (strcmp(counter, "ksm") == 0)
-		return kpage && k->ksm_flag.yes;
+		return kpage ? k->ksm_flag.yes : smaps && k->smaps_ksm.yes;
+	/* Without the kpage files, smaps' Pss and *_Dirty. */
 	if (is(counter, by_kpage))
-		return kpage;
+		return kpage || smaps;
 	if (strcmp(counter, "soft_dirty") == 0)
 		return k->soft_dirty.yes;
 	return true;

@@ -34,6 +34,7 @@ struct kp_kernel {
 	struct kp_fact	swap;		/* we may swapon a swapfile (root) */
 	struct kp_fact	ksm;		/* KSM knobs writable, smaps KSM: line */
 	struct kp_fact	ksm_flag;	/* KPF_KSM only on KSM pages (root) */
+	struct kp_fact	smaps_ksm;	/* smaps has a KSM: line (6.7+) */
 	struct kp_fact	hugetlb;	/* surplus huge pages can be allowed */
 };
 

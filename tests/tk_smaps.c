@@ -437,8 +437,15 @@ relate_mapping(struct mismatches *mm, json_t *m, const struct tk_smaps *s,
 	    kb_sum(s->private_clean, s->private_dirty), pk);
 	relate(mm, s, "shared", ctr(m, "shared"),
 	    kb_sum(s->shared_clean, s->shared_dirty), pk);
-	if (privileged) {
-		/* smaps sums PSS in 2^-12 byte units and prints it truncated to kB. */
+	/* Without the kpage files, pmstat takes dirty from the same lines. */
+	if (!privileged)
+		relate(mm, s, "dirty", ctr(m, "dirty"),
+		    kb_sum(s->private_dirty, s->shared_dirty), pk);
+	if (!tk_json_is_null(m, "pss")) {
+		/*
+		 * smaps sums PSS in 2^-12 byte units and prints it truncated
+		 * to kB; unprivileged, pmstat takes that very number.
+		 */
 		double pss = tk_json_real(m, "pss");
 		long kb = (long)floor(pss * (double)pk);
 
@@ -538,8 +545,9 @@ tk_check_relations(pid_t pid, json_t *proc, bool privileged, const char *what)
 			mismatch(&mm, "  0x%" PRIx64 ": soft_dirty %s, but %s", start,
 			    kp_get()->soft_dirty.yes ? "unknown" : "known",
 			    kp_get()->soft_dirty.why);
-		if (!privileged && !tk_json_is_null(m, "pss"))
-			mismatch(&mm, "  0x%" PRIx64 ": pss known unprivileged",
+		/* Unprivileged, smaps' own Pss: never unknown on a whole mapping. */
+		if (tk_json_is_null(m, "pss") || tk_json_is_null(m, "dirty"))
+			mismatch(&mm, "  0x%" PRIx64 ": pss or dirty unknown",
 			    start);
 		relate_mapping(&mm, m, s, privileged, pk);
 		compared++;
