@@ -151,6 +151,99 @@ append(int **pids, size_t *n, int pid)
 	return 0;
 }
 
+/*
+ * The children of every thread of pid, appended to *v (a queue): what
+ * /proc/PID/task/TID/children lists (CONFIG_PROC_CHILDREN). Returns 0,
+ * -ENOENT when the kernel has no such file, or -ENOMEM.
+ */
+static int
+add_children(int pid, struct seen **v, size_t *n, size_t *cap)
+{
+	char path[320], buf[4096];
+	struct dirent *d;
+	DIR *dir;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if ((dir = opendir(path)) == NULL)
+		return 0;	/* gone: no children to find */
+	while (err == 0 && (d = readdir(dir)) != NULL) {
+		char *p, *end;
+		FILE *fp;
+
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/children", pid,
+		    d->d_name);
+		if ((fp = fopen(path, "re")) == NULL) {
+			/* A task that is still there without the file: no such file here. */
+			snprintf(path, sizeof(path), "/proc/%d/task/%s", pid,
+			    d->d_name);
+			if (errno == ENOENT && access(path, F_OK) == 0)
+				err = -ENOENT;
+			continue;
+		}
+		while (err == 0 && fgets(buf, sizeof(buf), fp) != NULL)
+			for (p = buf; err == 0; p = end) {
+				long c = strtol(p, &end, 10);
+				struct seen *nv;
+
+				if (end == p)
+					break;
+				if (*n == *cap) {
+					*cap = *cap ? *cap * 2 : 64;
+					if ((nv = reallocarray(*v, *cap,
+					    sizeof(*nv))) == NULL) {
+						err = -ENOMEM;
+						break;
+					}
+					*v = nv;
+				}
+				(*v)[(*n)++] = (struct seen){ .pid = (int)c,
+				    .ppid = pid, .in_tree = true };
+			}
+		fclose(fp);
+	}
+	closedir(dir);
+	return err;
+}
+
+/*
+ * Only --tree: walk down from the roots through the children files rather
+ * than reading every process in /proc. Returns -ENOENT where the kernel
+ * lists no children (the caller then scans /proc).
+ */
+static int
+scan_trees(const struct procsel *sel, struct seen **out, size_t *nout)
+{
+	struct seen *v = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < sel->ntrees && err == 0; i++)
+		err = add_children(sel->trees[i], &v, &n, &cap);
+	/* The queue grows as it is walked: each child's children follow. */
+	for (size_t i = 0; i < n && err == 0; i++) {
+		struct proc_facts f;
+
+		if (procinfo_stat(v[i].pid, &f) != 0) {
+			v[i].pid = 0;	/* gone */
+			continue;
+		}
+		v[i].kthread = f.kthread;
+		v[i].zombie = f.state == 'Z' || f.state == 'X';
+		err = add_children(v[i].pid, &v, &n, &cap);
+	}
+	if (err != 0) {
+		free(v);
+		return err;
+	}
+	qsort(v, n, sizeof(*v), cmp_seen);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
 int
 procsel_collect(const struct procsel *sel, int **pids, size_t *n,
     struct procsel_skips *sk)
@@ -161,15 +254,21 @@ procsel_collect(const struct procsel *sel, int **pids, size_t *n,
 	int r;
 
 	memset(sk, 0, sizeof(*sk));
-	if ((r = scan_proc(sel, &v, &nseen)) != 0)
+	r = -ENOENT;
+	if (!sel->all && sel->ncomms == 0 && sel->nuids == 0)
+		r = scan_trees(sel, &v, &nseen);
+	if (r == -ENOENT) {
+		if ((r = scan_proc(sel, &v, &nseen)) != 0)
+			return r;
+		mark_trees(sel, v, nseen);
+	} else if (r != 0)
 		return r;
-	mark_trees(sel, v, nseen);
 	/* Roots as named: a root that is gone gets its error like any PID. */
 	for (size_t i = 0; i < sel->ntrees && r == 0; i++)
 		if (!listed(*pids, *n, sel->trees[i]))
 			r = append(pids, n, sel->trees[i]);
 	for (size_t i = 0; i < nseen && r == 0; i++) {
-		if (!v[i].matched && !v[i].in_tree)
+		if ((!v[i].matched && !v[i].in_tree) || v[i].pid <= 0)
 			continue;
 		if (listed(*pids, first, v[i].pid))
 			continue;
