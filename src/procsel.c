@@ -159,7 +159,8 @@ append(int **pids, size_t *n, int pid)
 static int
 add_children(int pid, struct seen **v, size_t *n, size_t *cap)
 {
-	char path[320], buf[4096];
+	char path[320], *line = NULL;
+	size_t cap_line = 0;
 	struct dirent *d;
 	DIR *dir;
 	int err = 0;
@@ -183,8 +184,9 @@ add_children(int pid, struct seen **v, size_t *n, size_t *cap)
 				err = -ENOENT;
 			continue;
 		}
-		while (err == 0 && fgets(buf, sizeof(buf), fp) != NULL)
-			for (p = buf; err == 0; p = end) {
+		/* One line of every child: getline, however many there are. */
+		while (err == 0 && getline(&line, &cap_line, fp) > 0)
+			for (p = line; err == 0; p = end) {
 				long c = strtol(p, &end, 10);
 				struct seen *nv;
 
@@ -205,6 +207,7 @@ add_children(int pid, struct seen **v, size_t *n, size_t *cap)
 		fclose(fp);
 	}
 	closedir(dir);
+	free(line);
 	return err;
 }
 
