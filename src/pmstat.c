@@ -13,6 +13,7 @@
 #include "inspect.h"
 #include "output.h"
 #include "kpf.h"
+#include "notes.h"
 #include "procinfo.h"
 #include "procsel.h"
 #include "rollup.h"
@@ -36,9 +37,7 @@ struct run {
 	int		write_errno;	/* why the output stopped, or 0 */
 	uint32_t	known;		/* counters known in every process read */
 	bool		any_read;	/* a process was read to its end */
-	struct procsel_skips skips;	/* selected, but no user memory */
-	unsigned int	unreadable;	/* selected, but may not be read */
-	unsigned int	vanished;	/* selected, but gone when read */
+	struct procsel_skips skips;	/* selected, but left out */
 };
 
 /* A view error stops the run: output that failed, or memory. */
@@ -133,10 +132,10 @@ count_skip(struct run *run, int err)
 		break;
 	case -ENOENT:
 	case -ESRCH:
-		run->vanished++;
+		run->skips.vanished++;
 		break;
 	default:
-		run->unreadable++;
+		run->skips.unreadable++;
 		break;
 	}
 }
@@ -273,98 +272,6 @@ write_family(struct run *run, const struct options *opts)
 	return run->out.ops->family(&run->out, fv.members > 0 ? &fv : NULL);
 }
 
-/* One line for every selected process left out, so nothing is dropped unsaid. */
-static void
-note_skips(const struct run *run)
-{
-	char buf[256] = "";
-	const struct { unsigned int n; const char *what; } parts[] = {
-		{ run->skips.kthreads, "kernel threads" },
-		{ run->skips.zombies, "zombies" },
-		{ run->unreadable, "not readable" },
-		{ run->vanished, "gone before they could be read" },
-	};
-
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		char part[64];
-
-		if (parts[i].n == 0)
-			continue;
-		snprintf(part, sizeof(part), "%s%u %s", buf[0] ? ", " : "",
-		    parts[i].n, parts[i].what);
-		strlcat(buf, part, sizeof(buf));
-	}
-	if (buf[0] != '\0')
-		warnx("note: skipped %s", buf);
-}
-
-/* The names of the counters in set, in column order, into buf. */
-static void
-counter_names(uint32_t set, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++)
-		if (set & CTR_BIT(columns[i].counter)) {
-			if (buf[0] != '\0')
-				strlcat(buf, ", ", len);
-			strlcat(buf, columns[i].name, len);
-		}
-}
-
-/*
- * Say once, on stderr, which printed counters stayed unknown, and why: the
- * table shows them as "-", which alone does not tell a person the reason.
- * Said after the output, from what the processes read really lacked (smaps
- * settles much of what pagemap leaves open), and only if the output went
- * out: into a closed pipe nobody is listening.
- */
-static void
-note_unknowns(const struct inspector *in, const struct options *opts,
-    const struct run *run, uint32_t wanted)
-{
-	const uint32_t by_kpage = CTR_BIT(CTR_DIRTY) | CTR_BIT(CTR_KSM) |
-	    CTR_BIT(CTR_PSS);
-	uint32_t unknown = wanted & ~run->known;
-	char names[256], buf[128];
-	const char *why;
-
-	/* Soft-dirty untracked by the kernel is not news to anyone. */
-	unknown &= ~CTR_BIT(CTR_SOFT_DIRTY);
-	/* The page views say "-" or "?" per page; the note is for the counters. */
-	if (opts->format != FMT_TABLE || !run->any_read ||
-	    opts->pages != PAGES_OFF || opts->summary != SUMMARY_OFF)
-		return;
-	if (in->ksm_noise && (unknown & CTR_BIT(CTR_KSM))) {
-		warnx("note: this kernel sets KPF_KSM on every anonymous page: "
-		    "ksm shown as -");
-		unknown &= ~CTR_BIT(CTR_KSM);
-	}
-	if (unknown & by_kpage) {
-		if (opts->no_kpage)
-			why = "--no-kpage";
-		else if (!in->probe.pfn_visible)
-			why = "page frame numbers need CAP_SYS_ADMIN";
-		else {
-			snprintf(buf, sizeof(buf), "cannot open /proc/kpagecount "
-			    "or /proc/kpageflags: %s", strerror(-in->kpage_err));
-			why = buf;
-		}
-		counter_names(unknown & by_kpage, names, sizeof(names));
-		/* smaps gives the owner pss, dirty and ksm of whole mappings. */
-		warnx("note: %s, and smaps could not tell (%s): %s shown as -",
-		    why, (unknown & by_kpage) == CTR_BIT(CTR_KSM) && !opts->have_range ?
-		    "it has no KSM line before Linux 6.7" :
-		    "a mapping cut by --range, or changed while read", names);
-	}
-	if (unknown & ~by_kpage) {
-		why = opts->no_scan ? "--no-scan" :
-		    "this kernel has no PAGEMAP_SCAN (Linux 6.7+)";
-		counter_names(unknown & ~by_kpage, names, sizeof(names));
-		warnx("note: %s, and smaps could not tell (a mapping cut by "
-		    "--range, or changed while read): %s shown as -", why, names);
-	}
-}
-
 /* The counters the output will print: what the kpage join must serve. */
 static uint32_t
 wanted_counters(const struct output *out)
@@ -377,40 +284,6 @@ wanted_counters(const struct output *out)
 		if (columns[out->cols[i]].kind == COLK_COUNTER)
 			wanted |= CTR_BIT(columns[out->cols[i]].counter);
 	return wanted;
-}
-
-/*
- * A --flags selection on a bit this run cannot see would select nothing, or
- * everything, without a word: refuse it instead.
- */
-static int
-check_filter(const struct options *opts, const struct sources *src)
-{
-	uint64_t blind = flag_filter_bits(&opts->filter) & pageflags_unknown(src);
-	const uint64_t scan_bits = KPF_BIT(KPF_ZERO_PAGE) | KPF_BIT(KPF_ANON) |
-	    KPF_BIT(PF_PMD);
-
-	for (unsigned int b = 0; b < 64; b++) {
-		uint64_t bit = UINT64_C(1) << b;
-		const char *why;
-
-		if (!(blind & bit))
-			continue;
-		if (b == KPF_SOFTDIRTY)
-			why = "this kernel does not track soft-dirty bits";
-		else if (b == KPF_KSM && src->ksm_noise)
-			why = "this kernel sets it on every anonymous page";
-		else if ((bit & scan_bits) && !src->scan && (b == PF_PMD || !src->kflags))
-			why = opts->no_scan ? "not without PAGEMAP_SCAN (--no-scan)" :
-			    "needs PAGEMAP_SCAN (Linux 6.7) or /proc/kpageflags";
-		else if (opts->no_kpage)
-			why = "not without /proc/kpageflags (--no-kpage)";
-		else
-			why = "needs /proc/kpageflags (CAP_SYS_ADMIN)";
-		warnx("--flags %s: %s", pageflags_name(b), why);
-		return EXIT_TARGET;
-	}
-	return 0;
 }
 
 int
@@ -463,10 +336,10 @@ main(int argc, char **argv)
 		.scan = in.scan_ok, .soft_dirty = in.probe.soft_dirty,
 		.ksm_noise = in.ksm_noise,
 	};
-	if ((r = check_filter(&opts, &src)) != 0) {
+	if (notes_check_filter(&opts, &src) != 0) {
 		inspector_release(&in);
 		cli_free(&opts);
-		return r;
+		return EXIT_TARGET;
 	}
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
@@ -516,8 +389,8 @@ main(int argc, char **argv)
 	if (close_stdout(run.write_errno) != 0)
 		status = EXIT_FAILURE;
 	else {
-		note_skips(&run);
-		note_unknowns(&in, &opts, &run, in.wanted);
+		notes_skips(&run.skips);
+		notes_unknowns(&in, &opts, run.known, run.any_read, in.wanted);
 	}
 	inspector_release(&in);
 	cli_free(&opts);

@@ -17,10 +17,12 @@ struct procsel {
 	size_t	  nuids;
 };
 
-/* Processes a selector matched but that have no user memory to read. */
+/* Processes a selector matched but that were left out, by reason. */
 struct procsel_skips {
-	unsigned int	kthreads;
+	unsigned int	kthreads;	/* no user memory */
 	unsigned int	zombies;
+	unsigned int	unreadable;	/* may not be read */
+	unsigned int	vanished;	/* gone when read */
 };
 
 /* True if any selector is set (explicit PIDs are not selectors). */
