@@ -1,15 +1,21 @@
 /*
  * bench_run.c - time commands side by side: paired rounds, medians, peak RSS
  *
- * usage: bench_run ROUNDS OUTDIR LABEL[:N] CMD ARGS... [-- LABEL[:N] CMD ...]...
+ * usage: bench_run [-s] ROUNDS OUTDIR LABEL[:N] CMD ARGS... [++ CMD ARGS...]...
+ *            [-- LABEL[:N] CMD ...]...
  *
  * Each round runs every command once, in the order given, so that whatever
  * the machine does meanwhile falls on all of them alike. A LABEL:N command
  * runs in the first N rounds only (for a baseline that takes minutes).
+ * A command of several parts joined by ++ runs them one after the other
+ * and is timed as one: the sum of separate runs, without a shell between.
  * Command i's standard output goes to OUTDIR/LABEL.out (the last run's
- * stays, for checking), its standard error to OUTDIR/LABEL.err.
+ * stays, for checking; parts append), its standard error to OUTDIR/LABEL.err.
  *
- * Prints a line per command: LABEL MEDIAN_MS MIN_MS MAX_MS PEAK_RSS_KB RUNS.
+ * Prints a line per command: LABEL MEDIAN_MS MIN_MS MAX_MS PEAK_RSS_KB RUNS
+ * SYSCALLS. With -s, every command runs once more after the timed rounds,
+ * untimed, under `strace -f -c` (OUTDIR/LABEL.strace), and SYSCALLS is the
+ * count of system calls of that run, children included; without -s it is -.
  * A command that fails stops the benchmark (exit 1): its time would mean
  * nothing.
  */
@@ -27,10 +33,11 @@
 struct cmd {
 	char	 label[64];
 	int	 rounds;
-	char	**argv;
+	char	***parts;	/* argv of each part, NULL-terminated list */
 	double	*ms;
 	long	 maxrss_kb;
 	int	 runs;
+	long	 syscalls;	/* -1 if not counted */
 };
 
 static int
@@ -51,16 +58,69 @@ now_ms(void)
 }
 
 static int
-redirect(const char *dir, const char *label, const char *ext, int to)
+redirect(const char *dir, const char *label, const char *ext, int to,
+    int append)
 {
 	char path[4096];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s.%s", dir, label, ext);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    (append ? O_APPEND : O_TRUNC), 0644)) < 0 ||
 	    dup2(fd, to) < 0)
 		return -1;
 	close(fd);
+	return 0;
+}
+
+/*
+ * Run part `part` of c (under strace -f -c if trace) and wait for it; its
+ * peak RSS goes into c. Returns 0, or -1 if it could not run or failed.
+ */
+static int
+run_part(struct cmd *c, int part, const char *dir, int trace)
+{
+	char **argv = c->parts[part], tpath[4096];
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	snprintf(tpath, sizeof(tpath), "%s/%s.strace", dir, c->label);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		if (redirect(dir, c->label, "out", 1, part > 0) != 0 ||
+		    redirect(dir, c->label, "err", 2, part > 0) != 0)
+			_exit(126);
+		if (trace) {
+			/* -A: the parts of one command add up in one file. */
+			static char st[] = "strace", f[] = "-f", cnt[] = "-c",
+			    app[] = "-A", o[] = "-o";
+			char *pre[] = { st, f, cnt, o, tpath, app };
+			size_t npre = part > 0 ? 6 : 5, n = 0;
+			char **targv;
+
+			while (argv[n] != NULL)
+				n++;
+			if ((targv = calloc(npre + n + 1, sizeof(*targv))) == NULL)
+				_exit(126);
+			memcpy(targv, pre, npre * sizeof(*targv));
+			memcpy(targv + npre, argv, (n + 1) * sizeof(*targv));
+			argv = targv;
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench_run: %s failed (status %d): see %s/%s.err\n",
+		    c->label, status, dir, c->label);
+		return -1;
+	}
+	if (!trace && ru.ru_maxrss > c->maxrss_kb)
+		c->maxrss_kb = ru.ru_maxrss;
 	return 0;
 }
 
@@ -68,54 +128,69 @@ redirect(const char *dir, const char *label, const char *ext, int to)
 static double
 run(struct cmd *c, const char *dir)
 {
-	struct rusage ru;
-	double t0 = now_ms(), t;
-	int status;
-	pid_t pid;
+	double t0 = now_ms();
 
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		if (redirect(dir, c->label, "out", 1) != 0 ||
-		    redirect(dir, c->label, "err", 2) != 0)
-			_exit(126);
-		execvp(c->argv[0], c->argv);
-		_exit(127);
-	}
-	while (wait4(pid, &status, 0, &ru) < 0)
-		if (errno != EINTR)
+	for (int p = 0; c->parts[p] != NULL; p++)
+		if (run_part(c, p, dir, 0) != 0)
 			return -1;
-	t = now_ms() - t0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "bench_run: %s failed (status %d): see %s/%s.err\n",
-		    c->label, status, dir, c->label);
+	return now_ms() - t0;
+}
+
+/*
+ * Count c's system calls: one more run under strace, summed from the
+ * "total" lines of its summaries (one per part: -A appends). Returns the
+ * count, or -1.
+ */
+static long
+count_syscalls(struct cmd *c, const char *dir)
+{
+	char path[4096], *line = NULL;
+	size_t cap = 0;
+	long sum = 0, calls;
+	FILE *fp;
+
+	for (int p = 0; c->parts[p] != NULL; p++)
+		if (run_part(c, p, dir, 1) != 0)
+			return -1;
+	snprintf(path, sizeof(path), "%s/%s.strace", dir, c->label);
+	if ((fp = fopen(path, "r")) == NULL)
 		return -1;
-	}
-	if (ru.ru_maxrss > c->maxrss_kb)
-		c->maxrss_kb = ru.ru_maxrss;
-	return t;
+	/* "100.00    0.012345           3      4567       123 total" */
+	while (getline(&line, &cap, fp) > 0)
+		if (strstr(line, " total") != NULL &&
+		    sscanf(line, "%*f %*f %*d %ld", &calls) == 1)
+			sum += calls;
+	free(line);
+	fclose(fp);
+	return sum;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct cmd *cmds;
-	int rounds, ncmd = 0;
+	int rounds, ncmd = 0, trace = 0, a = 1;
 	const char *dir;
 
-	if (argc < 5 || (rounds = atoi(argv[1])) < 1) {
-		fprintf(stderr, "usage: bench_run ROUNDS OUTDIR LABEL[:N] CMD ARGS... "
-		    "[-- LABEL[:N] CMD ...]...\n");
+	if (argc > 1 && strcmp(argv[1], "-s") == 0) {
+		trace = 1;
+		a++;
+	}
+	if (argc - a < 4 || (rounds = atoi(argv[a])) < 1) {
+		fprintf(stderr, "usage: bench_run [-s] ROUNDS OUTDIR LABEL[:N] CMD ARGS... "
+		    "[++ CMD ARGS...]... [-- LABEL[:N] CMD ...]...\n");
 		return 2;
 	}
-	dir = argv[2];
+	dir = argv[a + 1];
 	if ((cmds = calloc((size_t)argc, sizeof(*cmds))) == NULL)
 		return 1;
-	for (int i = 3; i < argc; ) {
+	for (int i = a + 2; i < argc; ) {
 		struct cmd *c = &cmds[ncmd++];
 		char *colon = strchr(argv[i], ':');
+		int np = 0;
 
 		c->rounds = rounds;
+		c->syscalls = -1;
 		if (colon != NULL) {
 			*colon = '\0';
 			c->rounds = atoi(colon + 1);
@@ -123,14 +198,26 @@ main(int argc, char **argv)
 				c->rounds = rounds;
 		}
 		snprintf(c->label, sizeof(c->label), "%s", argv[i]);
-		c->argv = &argv[i + 1];
-		for (i++; i < argc && strcmp(argv[i], "--") != 0; i++)
-			;
-		if (i < argc)
+		if ((c->parts = calloc((size_t)argc, sizeof(*c->parts))) == NULL)
+			return 1;
+		i++;
+		for (;;) {
+			c->parts[np] = &argv[i];
+			for (; i < argc && strcmp(argv[i], "--") != 0 &&
+			    strcmp(argv[i], "++") != 0; i++)
+				;
+			if (c->parts[np][0] == NULL || &argv[i] == c->parts[np]) {
+				fprintf(stderr, "bench_run: %s: no command\n", c->label);
+				return 2;
+			}
+			np++;
+			if (i >= argc)
+				break;
+			if (strcmp(argv[i], "--") == 0) {
+				argv[i++] = NULL;
+				break;
+			}
 			argv[i++] = NULL;
-		if (c->argv[0] == NULL) {
-			fprintf(stderr, "bench_run: %s: no command\n", c->label);
-			return 2;
 		}
 		if ((c->ms = calloc((size_t)rounds, sizeof(double))) == NULL)
 			return 1;
@@ -147,6 +234,9 @@ main(int argc, char **argv)
 			c->ms[c->runs++] = t;
 		}
 	}
+	for (int i = 0; trace && i < ncmd; i++)
+		if ((cmds[i].syscalls = count_syscalls(&cmds[i], dir)) < 0)
+			return 1;
 	for (int i = 0; i < ncmd; i++) {
 		struct cmd *c = &cmds[i];
 		double med;
@@ -154,9 +244,14 @@ main(int argc, char **argv)
 		qsort(c->ms, (size_t)c->runs, sizeof(double), cmp_double);
 		med = c->runs % 2 ? c->ms[c->runs / 2] :
 		    (c->ms[c->runs / 2 - 1] + c->ms[c->runs / 2]) / 2;
-		printf("%s %.1f %.1f %.1f %ld %d\n", c->label, med, c->ms[0],
+		printf("%s %.1f %.1f %.1f %ld %d ", c->label, med, c->ms[0],
 		    c->ms[c->runs - 1], c->maxrss_kb, c->runs);
+		if (c->syscalls >= 0)
+			printf("%ld\n", c->syscalls);
+		else
+			printf("-\n");
 		free(c->ms);
+		free(c->parts);
 	}
 	free(cmds);
 	return 0;

@@ -19,6 +19,12 @@
  *               page written
  *   thp         1 GiB with MADV_HUGEPAGE, every page written
  *   swap        1 GiB written, the first half paged out (needs swap on)
+ *   many        500 processes named pmsbench-many, all descendants of this
+ *               one (the target): 8 families of a parent with 64 MiB written
+ *               and 15 forked children that each rewrite every 16th page,
+ *               and 372 small processes (this one and 371 forks of it); the
+ *               PIDs go to DIR/many.pids, the first family's (parent
+ *               first) to DIR/many.family
  */
 #include "config.h"
 
@@ -31,6 +37,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #ifndef MADV_PAGEOUT
@@ -38,6 +45,11 @@
 #endif
 
 #define GiB	(UINT64_C(1) << 30)
+#define MANY_COMM	"pmsbench-many"
+#define MANY_FAMILIES	8
+#define MANY_MEMBERS	16	/* a parent and its 15 children */
+#define MANY_SMALL	372	/* this process among them */
+#define MANY_TOTAL	(MANY_FAMILIES * MANY_MEMBERS + MANY_SMALL)
 #define MiB	(UINT64_C(1) << 20)
 
 static size_t page;
@@ -189,6 +201,135 @@ swapped(void)
 		die("madvise(MADV_PAGEOUT)");
 }
 
+/* What a process of the many layout reports once its memory is in place. */
+struct many_rec {
+	int	pid;
+	int	family;		/* -1 for a small process */
+	int	member;		/* 0 for a family's parent */
+};
+
+/*
+ * Become a child that dies with its parent, even if the parent died before
+ * the prctl: then getppid() is no longer the PID it was forked from.
+ */
+static void
+many_child(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		die("prctl");
+	if (getppid() != parent)
+		_exit(1);
+}
+
+/* Report to the root; 12 bytes to a pipe are written at once (PIPE_BUF). */
+static void
+many_report(int fd, int family, int member)
+{
+	struct many_rec r = { getpid(), family, member };
+
+	if (write(fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
+		die("write");
+	close(fd);
+	for (;;)
+		pause();
+}
+
+/*
+ * One family: 64 MiB of 4 KiB anonymous pages written, then 15 children.
+ * Each child rewrites every 16th page, so 1/16 of its 64 MiB is copied on
+ * write and the rest stays shared with the parent and the other children.
+ */
+static void
+many_family(int fd, int family)
+{
+	uint64_t len = 64 * MiB;
+	pid_t self = getpid();
+	char *p = map_anon(len, 0);
+
+	if (madvise(p, len, MADV_NOHUGEPAGE) != 0)
+		die("madvise(MADV_NOHUGEPAGE)");
+	touch(p, len, 1, 1);
+	for (int m = 1; m < MANY_MEMBERS; m++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			many_child(self);
+			touch(p, len, 16, 2);
+			many_report(fd, family, m);
+		}
+	}
+	many_report(fd, family, 0);
+}
+
+static void
+many_write(const char *dir, const char *name, const int *pids, int n)
+{
+	char path[4096];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "w")) == NULL)
+		die(path);
+	for (int i = 0; i < n; i++)
+		fprintf(fp, "%d\n", pids[i]);
+	if (fclose(fp) != 0)
+		die(path);
+}
+
+/*
+ * The many layout: fork everything, wait for the 499 reports, and list
+ * the PIDs for run.sh (all 500; and family 0, its parent first).
+ */
+static void
+many(const char *dir)
+{
+	static int all[MANY_TOTAL], fam[MANY_MEMBERS];
+	pid_t self = getpid();
+	struct many_rec r;
+	int fd[2], n = 0;
+
+	if (prctl(PR_SET_NAME, MANY_COMM) != 0)
+		die("prctl(PR_SET_NAME)");
+	if (pipe(fd) != 0)
+		die("pipe");
+	for (int i = 0; i < MANY_SMALL - 1 + MANY_FAMILIES; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			many_child(self);
+			close(fd[0]);
+			if (i < MANY_SMALL - 1)
+				many_report(fd[1], -1, 0);
+			many_family(fd[1], i - (MANY_SMALL - 1));
+		}
+	}
+	close(fd[1]);
+	all[n++] = (int)self;
+	while (n < MANY_TOTAL) {
+		size_t got = 0;
+
+		while (got < sizeof(r)) {
+			ssize_t k = read(fd[0], (char *)&r + got, sizeof(r) - got);
+
+			if (k <= 0) {
+				errno = k == 0 ? EPIPE : errno;
+				die("read: a process of the layout died");
+			}
+			got += (size_t)k;
+		}
+		all[n++] = r.pid;
+		if (r.family == 0)
+			fam[r.member] = r.pid;
+	}
+	close(fd[0]);
+	many_write(dir, "many.pids", all, MANY_TOTAL);
+	many_write(dir, "many.family", fam, MANY_MEMBERS);
+}
+
 static void
 ready(const char *file, pid_t pid)
 {
@@ -230,6 +371,8 @@ main(int argc, char **argv)
 		thp();
 	else if (strcmp(argv[1], "swap") == 0)
 		swapped();
+	else if (strcmp(argv[1], "many") == 0)
+		many(argc > 3 ? argv[3] : "/tmp");
 	else {
 		fprintf(stderr, "bench_target: unknown layout '%s'\n", argv[1]);
 		return 2;

@@ -7,6 +7,10 @@
 # against the kernel's /proc/PID/smaps_rollup. Prints the medians, the
 # ratios, peak RSS, and whether each target of issue 4 is met.
 #
+# The layout "many" is issue 8's: 500 processes, pmstat's selections of many
+# processes against smem, a shell loop of pmap -X, and pmstat's own
+# single-process runs, with a table of its own (see bench_many).
+#
 # Environment: PMSTAT, BENCH_BIN (set by make); BENCH_RUNS rounds (default
 # 5); BENCH_ONLY a list of layouts; BENCH_DIR for the work files (/tmp).
 # Exit 0 when every reader agreed and every target was met, 1 otherwise.
@@ -16,7 +20,7 @@ set -u
 : "${PMSTAT:?set PMSTAT to the pmstat binary}"
 : "${BENCH_BIN:?set BENCH_BIN to the directory of bench_target}"
 RUNS=${BENCH_RUNS:-5}
-LAYOUTS=${BENCH_ONLY:-"dense4g sparse256g maps50k fork2g privfile thp swap"}
+LAYOUTS=${BENCH_ONLY:-"dense4g sparse256g maps50k fork2g privfile thp swap many"}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "bench: run as root: kpagecount, kpageflags and pmap -X need it" >&2
@@ -26,6 +30,13 @@ if ! command -v pmap >/dev/null 2>&1; then
 	echo "bench: pmap (procps) not found" >&2
 	exit 1
 fi
+case " $LAYOUTS " in
+*" many "*)
+	if ! command -v smem >/dev/null 2>&1; then
+		echo "bench: smem (Debian package smem) not found: the many layout needs it" >&2
+		exit 1
+	fi
+esac
 
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/pmstat-bench.XXXXXX") || exit 1
 TPID=""
@@ -136,6 +147,115 @@ verify() {
 	echo "  agree: present $rss, swapped $swap, thp $thp pages, pss $pss kB (smaps_rollup)"
 }
 
+# The many layout (issue 8). All 500 processes are named pmsbench-many:
+# -C selects exactly them for pmstat, and -P for smem (anchored, so that
+# smem's own command line, which holds the pattern, does not match).
+MANY_COMM=pmsbench-many
+MANY="$WORK/many-results"
+
+# Sum of smaps_rollup field $1 (kB) over the PIDs of file $2.
+rollup_sum() {
+	while read -r p; do
+		cat "/proc/$p/smaps_rollup"
+	done <"$2" | awk -v f="$1:" '$1 == f { s += $2 } END { print s + 0 }'
+}
+
+# pmstat's JSON $1: the number of processes read, and their summed counter $2.
+json_count() {
+	grep '^{"pid":' "$1" | grep -c '"error":null'
+}
+json_sum() {
+	grep '^{"pid":' "$1" | grep -o "\"$2\":[0-9.]*" |
+	    awk -F: '{ s += $2 } END { printf "%.0f\n", s }'
+}
+
+many_verify() {
+	out=$1
+	n=$(json_count "$out/pmstat-500.out")
+	[ "$n" = 500 ] || fail "many: pmstat -C $MANY_COMM read $n processes, not 500"
+	n=$(json_count "$out/tree.out")
+	[ "$n" = 16 ] || fail "many: pmstat --tree read $n processes, not 16"
+	n=$(grep -c '^{"pid":' "$out/singles.out")
+	[ "$n" = 16 ] || fail "many: the single runs read $n processes, not 16"
+	n=$(awk 'NR > 1' "$out/smem-500.out" | wc -l)
+	[ "$n" = 500 ] || fail "many: smem -P read $n processes, not 500"
+	rss=$(( $(rollup_sum Rss "$WORK/many.pids") / 4 ))
+	present=$(json_sum "$out/pmstat-500.out" present)
+	[ "$present" = "$rss" ] ||
+	    fail "many: pmstat present $present pages, smaps Rss $rss pages"
+	pss=$(rollup_sum Pss "$WORK/many.pids")
+	p=$(( $(json_sum "$out/pmstat-500.out" pss) * 4 ))
+	pss_close "$p" "$pss" || fail "many: pmstat pss $p kB, smaps Pss $pss kB"
+	echo "  agree: 500 processes, present $rss pages, pss $pss kB (smaps_rollup)"
+}
+
+# Time the many layout's commands in paired rounds and verify them. The
+# 16 single runs are one command of 16 parts (bench_run's ++): their sum.
+bench_many() {
+	out="$WORK/out-many"
+	mkdir -p "$out"
+	famroot=$(head -n 1 "$WORK/many.family")
+	# The loop's $p is the inner shell's; one word per PID of many.pids.
+	# shellcheck disable=SC2016,SC2046
+	set -- \
+	    pmstat-all "$PMSTAT" --all --by process --json -- \
+	    smem-all smem -c "pid pss uss rss" -- \
+	    pmstat-500 "$PMSTAT" -C "$MANY_COMM" --by process --json -- \
+	    smem-500 smem -c "pid pss uss rss" -P "^$MANY_COMM\$" -- \
+	    pmap-500 sh -c 'for p; do pmap -X "$p"; done' sh $(cat "$WORK/many.pids") -- \
+	    tree "$PMSTAT" --tree "$famroot" --json -- \
+	    singles
+	sep=""
+	while read -r p; do
+		[ -z "$sep" ] || set -- "$@" ++
+		set -- "$@" "$PMSTAT" --json "$p"
+		sep=++
+	done <"$WORK/many.family"
+	set -- "$@" -- family "$PMSTAT" --all --family --json
+	trace=""
+	command -v strace >/dev/null 2>&1 && trace=-s
+	# shellcheck disable=SC2086
+	if "$BENCH_BIN/bench_run" $trace "$RUNS" "$out" "$@" >"$out/times"; then
+		sed 's/^/  /' "$out/times"
+		cp "$out/times" "$MANY"
+		many_verify "$out"
+	else
+		fail "many: a command failed"
+	fi
+}
+
+# The many layout's table: each of issue 8's ratios beside its target.
+many_table() {
+	[ -s "$MANY" ] || return 0
+	echo
+	awk -v runs="$RUNS" '
+	{ t[$1] = $2; min[$1] = $3; rss[$1] = $5; sc[$1] = $7 }
+	function row(name, p, b, x,   v, ok) {
+		v = t[p] / t[b]; ok = v <= x; bad += !ok
+		printf "%-38s %10.1f %10.1f %7.3f %7s  %s\n", name, t[p], t[b], v,
+		    "<= " x, ok ? "MET" : "MISS"
+	}
+	END {
+		printf "many: 500 processes (8 families of 16 sharing 64 MiB, 372 small), medians of %d paired runs\n", runs
+		printf "%-38s %10s %10s %7s %7s\n", "comparison", "pmstat ms", "base ms",
+		    "ratio", "target"
+		row("--all --by process / smem (all)", "pmstat-all", "smem-all", 0.25)
+		row("-C (the 500) / smem -P (the 500)", "pmstat-500", "smem-500", 0.25)
+		row("-C (the 500) / pmap -X loop (the 500)", "pmstat-500", "pmap-500", 0.5)
+		row("--tree (16) / 16 single runs", "tree", "singles", 1.5)
+		v = rss["family"] / 1024; ok = v <= 64; bad += !ok
+		printf "%-38s %10s %10s %7.1f %7s  %s\n", "--all --family peak RSS (MiB)",
+		    "", "", v, "<= 64", ok ? "MET" : "MISS"
+		printf "\n%-11s %10s %10s %10s %10s\n", "command", "median ms",
+		    "min ms", "RSS(KiB)", "syscalls"
+		split("pmstat-all smem-all pmstat-500 smem-500 pmap-500 tree singles family", o)
+		for (i = 1; i in o; i++)
+			printf "%-11s %10.1f %10.1f %10d %10s\n", o[i], t[o[i]],
+			    min[o[i]], rss[o[i]], sc[o[i]]
+		exit bad != 0
+	}' "$MANY" || FAILED=1
+}
+
 RESULTS="$WORK/results"
 : >"$RESULTS"
 for layout in $LAYOUTS; do
@@ -145,6 +265,11 @@ for layout in $LAYOUTS; do
 	fi
 	echo "== $layout"
 	start_target "$layout" || { FAILED=1; continue; }
+	if [ "$layout" = many ]; then
+		bench_many
+		stop_target
+		continue
+	fi
 	out="$WORK/out-$layout"
 	mkdir -p "$out"
 	# The seed's way walks 64 Mi pages one system call at a time on the
@@ -172,8 +297,7 @@ for layout in $LAYOUTS; do
 done
 
 # The table: pmstat's median over each baseline's, and peak RSS.
-echo
-awk '
+[ -s "$RESULTS" ] && echo && awk '
 function ms(l, r) { return t[l, r] }
 { t[$1, $2] = $3; rss[$1, $2] = $6; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
 END {
@@ -228,6 +352,8 @@ privfile rss 16
 thp rss 16
 swap rss 16
 EOF
+
+many_table
 
 [ "$FAILED" = 0 ] || echo "bench: some readers disagreed or a target was missed" >&2
 exit "$FAILED"
