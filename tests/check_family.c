@@ -426,7 +426,7 @@ END_TEST
 START_TEST(test_family_table)
 {
 	struct fam f;
-	char cmd[512], want[256], *out;
+	char cmd[512], want[256], pss[64], *out;
 
 	if (!need_root("family_table") || !family_spawn(-1, &f))
 		return;
@@ -440,6 +440,21 @@ START_TEST(test_family_table)
 	    want + 1, out);
 	ck_assert_msg(strstr(out, "\ntotal ") != NULL, "%s: no total row in\n%s",
 	    cmd, out);
+	free(out);
+
+	/*
+	 * Columns without pss: the family's pss is still the members' (or
+	 * unknown, "-"), not some other sum.
+	 */
+	out = family_run(&f, -1, NULL, OPTS("-U", "pages", "-o", "present"), cmd,
+	    sizeof(cmd));
+	*strrchr(want, ';') = '\0';
+	ck_assert_msg(strstr(out, want + 1) != NULL, "%s: no line\n%s\nin\n%s",
+	    cmd, want + 1, out);
+	snprintf(pss, sizeof(pss), "; pss %d.00\n", FAM_N + FAM_K1 + FAM_K2);
+	ck_assert_msg(strstr(out, pss) != NULL || strstr(out, "; pss -\n") != NULL,
+	    "%s: the family's pss is neither %d.00 nor -:\n%s", cmd,
+	    FAM_N + FAM_K1 + FAM_K2, out);
 	free(out);
 	tk_kill(&f.c);
 }
