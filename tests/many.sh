@@ -344,5 +344,14 @@ check "--tree of a gone PID exits 1" test "$st" -eq 1
 check "--tree of a gone PID says one line" test "$(lines "$tmp/err")" -eq 1
 check "--tree of a gone PID says no such process" \
 	grep -qx "pmstat: $gone: no such process" "$tmp/err"
+run --tree "$gone" --json
+check "--tree of a gone PID --json: exit 1, JSON" test "$st" -eq 1 -a "$(is_json && echo y)" = y
+check "--tree of a gone PID --json: family and totals null" \
+	test "$(q family)" = null -a "$(q totals)" = null
+check "--tree of a gone PID --json: its entry says why, its totals null" \
+	test "$(q processes.0.error)" = "no such process" -a "$(q processes.0.totals)" = null
+# Not known is null, never 0 (semantics.md): the PPID of a process gone.
+check "--tree of a gone PID --json: ppid, uid, comm null" \
+	test "$(q processes.0.ppid) $(q processes.0.uid) $(q processes.0.comm)" = "null null null"
 
 echo "1..$n"
