@@ -583,23 +583,13 @@ START_TEST(test_family_unprivileged)
 }
 END_TEST
 
-/* The pids, in row order, of --by process rows in JSON and in CSV. */
+/* The pids, in row order, of --by process rows in CSV. */
 static void
-rows_order(const struct fam *f, const char *const *opts, pid_t *json_pids,
-    pid_t *csv_pids)
+csv_order(const struct fam *f, const char *const *opts, pid_t *csv_pids)
 {
 	static const char header[] = "pid,ppid,uid,user,comm,cmdline,";
 	char cmd[512], *out, *line, *save = NULL;
-	json_t *root, *procs, *p;
-	size_t i, n = 0;
-
-	root = family_json(f, -1, opts, cmd, sizeof(cmd));
-	procs = json_object_get(root, "processes");
-	ck_assert_msg(json_array_size(procs) == FAM_MEMBERS, "%s: %zu rows", cmd,
-	    json_array_size(procs));
-	json_array_foreach(procs, i, p)
-		json_pids[i] = (pid_t)tk_json_int(p, "pid");
-	json_decref(root);
+	size_t n = 0;
 
 	out = family_run(f, -1, "--csv", opts, cmd, sizeof(cmd));
 	ck_assert_msg(strncmp(out, header, sizeof(header) - 1) == 0,
@@ -612,6 +602,25 @@ rows_order(const struct fam *f, const char *const *opts, pid_t *json_pids,
 	}
 	ck_assert_msg(n == FAM_MEMBERS, "%s: %zu rows", cmd, n);
 	free(out);
+}
+
+/* The pids, in row order, of --by process rows in JSON and in CSV. */
+static void
+rows_order(const struct fam *f, const char *const *opts, pid_t *json_pids,
+    pid_t *csv_pids)
+{
+	char cmd[512];
+	json_t *root, *procs, *p;
+	size_t i;
+
+	root = family_json(f, -1, opts, cmd, sizeof(cmd));
+	procs = json_object_get(root, "processes");
+	ck_assert_msg(json_array_size(procs) == FAM_MEMBERS, "%s: %zu rows", cmd,
+	    json_array_size(procs));
+	json_array_foreach(procs, i, p)
+		json_pids[i] = (pid_t)tk_json_int(p, "pid");
+	json_decref(root);
+	csv_order(f, opts, csv_pids);
 }
 
 static void
@@ -648,6 +657,7 @@ START_TEST(test_sort)
 {
 	struct fam f;
 	int by_pid[FAM_MEMBERS], want[FAM_MEMBERS];
+	pid_t cp[FAM_MEMBERS];
 
 	if (!family_spawn(-1, &f))
 		return;
@@ -674,6 +684,13 @@ START_TEST(test_sort)
 	 * third child's, equal (the same frames). The default order too. */
 	expect_order(&f, OPTS("--by", "process", "--sort=-pss"), want);
 	expect_order(&f, OPTS("--by", "process"), want);
+
+	/* The order by pss must not depend on whether pss is a column. */
+	csv_order(&f, OPTS("--sort=-pss", "-o", "present"), cp);
+	for (int i = 0; i < FAM_MEMBERS; i++)
+		ck_assert_msg(cp[i] == f.pid[want[i]], "--csv --sort=-pss -o "
+		    "present: row %d is pid %d, expected %d (as with pss shown)",
+		    i, (int)cp[i], (int)f.pid[want[i]]);
 	tk_kill(&f.c);
 }
 END_TEST
