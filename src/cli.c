@@ -57,10 +57,21 @@ cli_usage(FILE *fp)
 	fputs("\nUsage:\n"
 	    " pmstat [options] PID...\n"
 	    " pmstat [options] -p PID[,PID...]\n"
+	    " pmstat [options] -a | --tree PID | -C NAME | -u USER\n"
 	    "\nReport, per mapping, how a process's pages are backed: present, swapped,\n"
 	    "file, anonymous, zero page, shared, dirty, copied on write, THP, KSM, PSS.\n"
 	    "\nOptions:\n"
 	    " -p, --pid PID[,PID...]   processes to inspect (also as arguments)\n"
+	    " -a, --all                every process the caller may read\n"
+	    "     --tree PID[,PID...]  PID and its descendants, and their family\n"
+	    " -C, --comm NAME[,NAME...] processes whose command name is NAME\n"
+	    " -u, --user USER[,USER...] processes of USER (a name or a uid)\n"
+	    "     --by ROW             what a row stands for: mapping (named PIDs'\n"
+	    "                          default), process (a selection's), path, user\n"
+	    "     --sort [+|-]KEY[,...] order the rows: a counter, pid, ppid, uid,\n"
+	    "                          user, comm, path or procs; - descending\n"
+	    "     --family             count the processes' pages once: present,\n"
+	    "                          anon, cow_shared, cow_exposure (needs PFNs)\n"
 	    " -j, --json               JSON output (schema 1)\n"
 	    " -c, --csv                CSV output (RFC 4180, header row)\n"
 	    " -P, --pages[=MODE]       pages instead of mappings: MODE runs (pages in\n"
@@ -610,10 +621,21 @@ check_sort(struct options *o, char *err, size_t errlen)
 }
 
 /* Options that another choice makes meaningless: refused, never ignored. */
+/* The first column of -o that is not a counter, or NULL. */
+static const char *
+first_non_counter(const struct options *o)
+{
+	for (size_t i = 0; i < o->ncols; i++)
+		if (columns[o->cols[i]].kind != COLK_COUNTER)
+			return columns[o->cols[i]].name;
+	return NULL;
+}
+
 static enum cli_result
 check_combinations(const struct options *o, char *err, size_t errlen)
 {
 	bool pages = o->pages != PAGES_OFF || o->summary != SUMMARY_OFF;
+	const char *bad;
 
 	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF)
 		snprintf(err, errlen, "--pages and --summary exclude each other");
@@ -625,6 +647,9 @@ check_combinations(const struct options *o, char *err, size_t errlen)
 	else if (o->ncols > 0 && pages)
 		snprintf(err, errlen, "-o chooses the columns of mappings: not with %s",
 		    o->pages != PAGES_OFF ? "--pages" : "--summary");
+	else if (o->by != BY_MAPPING && (bad = first_non_counter(o)) != NULL)
+		snprintf(err, errlen, "-o %s: the rows of --by %s have counters "
+		    "only (their names come first)", bad, by_names[o->by]);
 	else if (o->ncols > 0 && o->format == FMT_JSON)
 		snprintf(err, errlen, "-o chooses the table's and CSV's columns: "
 		    "JSON has every field");

@@ -195,7 +195,9 @@ csv_row(struct output *out, const struct rollup_row *row)
 		return 0;
 	switch (out->opts->by) {
 	case BY_PROCESS:
-		r = fprintf(fp, "%d,%d,", row->pid, row->ppid) < 0 ||
+		r = fprintf(fp, "%d,", row->pid) < 0 ||
+		    (row->ppid >= 0 && fprintf(fp, "%d", row->ppid) < 0) ||
+		    putc(',', fp) == EOF ||
 		    (row->uid != (uid_t)-1 && fprintf(fp, "%u", (unsigned)row->uid) < 0) ||
 		    putc(',', fp) == EOF ||
 		    (row->uid != (uid_t)-1 && escape_csv_field(fp, row->user) < 0) ||

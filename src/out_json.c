@@ -357,7 +357,8 @@ json_row(struct output *out, const struct rollup_row *row)
 	switch (out->opts->by) {
 	case BY_PROCESS:
 		if (set(o, "pid", json_integer(row->pid)) < 0 ||
-		    set(o, "ppid", json_integer(row->ppid)) < 0 ||
+		    set(o, "ppid", row->ppid < 0 ? json_null() :
+		    json_integer(row->ppid)) < 0 ||
 		    set(o, "uid", row->uid == (uid_t)-1 ? json_null() :
 		    json_integer(row->uid)) < 0 ||
 		    set(o, "user", row->uid == (uid_t)-1 ? json_null() :

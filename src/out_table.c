@@ -411,6 +411,9 @@ row_keys(struct row *r, const struct rollup_row *row, bool header)
 			    "PPID", "User");
 		else if (row == NULL)
 			n = snprintf(buf, sizeof(buf), "%-24s", "total");
+		else if (row->ppid < 0)
+			n = snprintf(buf, sizeof(buf), "%7d %7s %-8s", row->pid,
+			    "-", row->user);
 		else
 			n = snprintf(buf, sizeof(buf), "%7d %7d %-8s", row->pid,
 			    row->ppid, row->user);

@@ -145,7 +145,7 @@ static int
 add_row(struct run *run, const struct options *opts, int pid, const char *comm,
     const struct counts *totals, const char *error)
 {
-	struct proc_facts f = { .ppid = 0 };
+	struct proc_facts f = { .ppid = -1 };	/* -1: unknown */
 	char cmdline[4096];
 	uid_t uid = (uid_t)-1;
 	bool have_cmdline = false;
@@ -153,7 +153,8 @@ add_row(struct run *run, const struct options *opts, int pid, const char *comm,
 	if (opts->by == BY_PATH)
 		return stop(run, rollup_process(&run->roll, pid, 0, uid, NULL,
 		    NULL, totals, error));
-	(void)procinfo_stat(pid, &f);
+	if (procinfo_stat(pid, &f) != 0)
+		f.ppid = -1;
 	(void)procinfo_uid(pid, &uid);
 	if (opts->by == BY_PROCESS)
 		have_cmdline = procinfo_cmdline(pid, cmdline, sizeof(cmdline)) >= 0;
@@ -272,17 +273,29 @@ write_family(struct run *run, const struct options *opts)
 	return run->out.ops->family(&run->out, fv.members > 0 ? &fv : NULL);
 }
 
-/* The counters the output will print: what the kpage join must serve. */
+/*
+ * The counters the output will print or order by: what the kpage join must
+ * serve. The family line gives pss; rows sort by -pss, then -present, when
+ * no key is given.
+ */
 static uint32_t
 wanted_counters(const struct output *out)
 {
+	const struct options *opts = out->opts;
 	uint32_t wanted = 0;
 
-	if (out->opts->format == FMT_JSON)
+	if (opts->format == FMT_JSON)
 		return CTR_ALL;
 	for (size_t i = 0; i < out->ncols; i++)
 		if (columns[out->cols[i]].kind == COLK_COUNTER)
 			wanted |= CTR_BIT(columns[out->cols[i]].counter);
+	for (size_t i = 0; i < opts->nsort; i++)
+		if (opts->sort[i].field == SORT_COUNTER)
+			wanted |= CTR_BIT(opts->sort[i].counter);
+	if (opts->by != BY_MAPPING && opts->nsort == 0)
+		wanted |= CTR_BIT(CTR_PSS) | CTR_BIT(CTR_PRESENT);
+	if (opts->family)
+		wanted |= CTR_BIT(CTR_PSS);
 	return wanted;
 }
 

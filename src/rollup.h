@@ -13,7 +13,7 @@
 /* One row: a process, a path, or a user, with its counters summed. */
 struct rollup_row {
 	int		 pid;		/* BY_PROCESS */
-	int		 ppid;
+	int		 ppid;		/* -1 unknown */
 	uid_t		 uid;		/* BY_PROCESS, BY_USER; (uid_t)-1 unknown */
 	char		*user;		/* uid's name, or its number as text */
 	char		*comm;		/* BY_PROCESS; raw bytes, may be NULL */
