@@ -109,7 +109,8 @@ help_options=$(awk '/^ +-/ && match($0, /^ +/) && RLENGTH <= 8 {
 		}
 	}' <<<"$help" | sort)
 help_columns=$(awk '/^Available output columns:/ { s = 1; next } /^$/ { s = 0 }
-	s { n = split($1, a, ","); for (i = 1; i <= n; i++) print a[i] }' <<<"$help" | sort)
+	s { w = $1; for (i = 2; i <= NF && w ~ /,$/; i++) w = w $i
+	    n = split(w, a, ","); for (i = 1; i <= n; i++) if (a[i] != "") print a[i] }' <<<"$help" | sort)
 help_flags=$(awk '/^Page flags/ { s = 1; next } /^$/ { s = 0 }
 	s { for (i = 1; i <= NF; i++) print $i }' <<<"$help" | sort)
 
