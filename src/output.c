@@ -39,7 +39,7 @@ output_init(struct output *out, FILE *fp, const struct options *opts,
 		out->ncols = opts->ncols;
 	} else {
 		out->ncols = col_defaults(defaults, COL_COUNT,
-		    opts->format == FMT_TABLE);
+		    opts->format == FMT_TABLE ? opts->level : COLV_ALL);
 		out->cols = defaults;
 	}
 }
