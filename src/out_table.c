@@ -145,11 +145,12 @@ path_cell(struct row *r, size_t i, const char *safe)
 
 	if (i > 0 && row_put(r, " ", 1) != 0)
 		return -1;
+	if (out->max_width == 0)
+		return row_put(r, safe, n);
 	used = r->width;
 	for (size_t k = i + 1; k < out->ncols; k++)
 		used += 1 + (size_t)col_width(out, out->cols[k]);
-	if (out->max_width == 0 || used + n <= out->max_width ||
-	    n <= PATH_MARK_LEN)
+	if (used + n <= out->max_width || n <= PATH_MARK_LEN)
 		return row_put(r, safe, n);
 	skip = used + PATH_MARK_LEN < out->max_width ? escape_vis_cut(safe, n,
 	    out->max_width - used - PATH_MARK_LEN) : n;
