@@ -95,7 +95,8 @@ output_format_counter(const struct output *out, const struct counts *c,
 	uint64_t v = c->v[ctr];
 
 	if (!stats_is_known(c, ctr)) {
-		snprintf(buf, len, "-");
+		/* Not snprintf: unknown is the common case of some columns. */
+		strlcpy(buf, "-", len);
 		return;
 	}
 	/* PSS is fixed point: scale first, then drop the fraction, as smaps does. */
