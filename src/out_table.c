@@ -10,9 +10,10 @@
 #include "pagemap.h"
 
 /*
- * Wide enough for typical values, no wider: 8 digits of kB is 95 GiB in one
- * mapping, 8 of pages 381 GiB. A larger number is printed whole and pushes
- * its row to the right; the default table must fit 80 columns.
+ * Wide enough for typical values, no wider, so that the default table fits
+ * 80 columns with room for a path: 7, as pmap -x has it, is 9.5 GiB of one
+ * mapping in kB, 38 GiB in pages. A larger number is printed whole and
+ * pushes the rest of its row to the right.
  */
 static int
 counter_width(const struct output *out)
@@ -23,7 +24,7 @@ counter_width(const struct output *out)
 	case UNIT_HUMAN:
 		return 6;
 	default:
-		return 8;
+		return 7;
 	}
 }
 
@@ -48,7 +49,14 @@ col_width_of(const struct output *out, int id)
 		w = 5;
 		break;
 	case COLK_COUNTER:
-		w = counter_width(out);
+		/*
+		 * The virtual size is not bounded by memory: reservations of
+		 * tens of GiB are common (a JVM's heap, a Go runtime's arenas).
+		 */
+		w = counter_width(out) + (col->counter == CTR_PAGES ? 2 : 0);
+		/* PSS in pages has two decimals. */
+		if (col->counter == CTR_PSS && out->opts->unit == UNIT_PAGES)
+			w += 3;
 		break;
 	default:
 		w = 0;
