@@ -45,6 +45,7 @@ struct output {
 	bool			 soft_dirty_known;
 	const int		*cols;
 	size_t			 ncols;
+	size_t			 max_width;	/* table paths cut to it; 0 never */
 	/* renderer state */
 	int			 pid;
 	const char		*comm;		/* the caller's, until process_end */

@@ -13,6 +13,7 @@
 #include "output.h"
 #include "kpf.h"
 #include "procinfo.h"
+#include "termwidth.h"
 #include "view.h"
 
 #define EXIT_TARGET	1	/* a process could not be (fully) read */
@@ -289,6 +290,8 @@ main(int argc, char **argv)
 	}
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
+	if (!opts.wide)
+		run.out.max_width = termwidth(STDOUT_FILENO);
 	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
 	in.wanted = wanted_counters(&run.out);
 	joinplan_init(&in.plan, in.wanted, opts.full_join ||

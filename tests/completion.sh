@@ -108,9 +108,9 @@ help_options=$(awk '/^ +-/ && match($0, /^ +/) && RLENGTH <= 8 {
 			o = $i; sub(/,$/, "", o); sub(/[[=].*/, "", o); print o
 		}
 	}' <<<"$help" | sort)
-help_columns=$(awk '/^Available output columns:/ { s = 1; next } /^$/ { s = 0 }
-	s { w = $1; for (i = 2; i <= NF && w ~ /,$/; i++) w = w $i
-	    n = split(w, a, ","); for (i = 1; i <= n; i++) if (a[i] != "") print a[i] }' <<<"$help" | sort)
+help_columns=$(awk '/^Columns/ { s = 1; next } /^$/ { s = 0 }
+	s && $1 == "also" { for (i = 2; i <= NF; i++) { w = $i; sub(/,$/, "", w); print w }; next }
+	s && /^  [a-z_]/ { print $1 }' <<<"$help" | sort)
 help_flags=$(awk '/^Page flags/ { s = 1; next } /^$/ { s = 0 }
 	s { for (i = 1; i <= NF; i++) print $i }' <<<"$help" | sort)
 
@@ -126,7 +126,7 @@ checks() {
 	fi
 	ok "$p: the completion registers $complete_fn for pmstat"
 
-	is "$p: --ou completes to --output" 'pmstat --ou' --output
+	is "$p: --ext completes to --extended" 'pmstat --ext' --extended
 	comp 'pmstat -'
 	if [ -n "$help_options" ] && [ "$(reply)" = "$help_options" ]; then
 		ok "$p: - offers exactly the options of --help"
@@ -240,15 +240,15 @@ if [ -r "$bash_completion" ]; then
 	PATH=$(dirname "$PMSTAT"):$PATH
 	if _completion_loader sudo 2>/dev/null; complete -p sudo >/dev/null 2>&1; then
 		complete_fn=$(complete -p sudo | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
-		comp 'sudo pmstat --ou'
-		if [ "$(reply)" = --output ]; then
-			ok "with bash-completion: sudo pmstat --ou completes to --output"
+		comp 'sudo pmstat --ext'
+		if [ "$(reply)" = --extended ]; then
+			ok "with bash-completion: sudo pmstat --ext completes to --extended"
 		else
-			not_ok "with bash-completion: sudo pmstat --ou completes to --output"
+			not_ok "with bash-completion: sudo pmstat --ext completes to --extended"
 			echo "# got [$(reply | tr '\n' ' ')]"
 		fi
 	else
-		skip "with bash-completion: sudo pmstat --ou" "no completion for sudo"
+		skip "with bash-completion: sudo pmstat --ext" "no completion for sudo"
 	fi
 else
 	skip "with bash-completion: the same checks" \
