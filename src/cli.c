@@ -29,6 +29,7 @@ static const struct option long_options[] = {
 	{ "by",		required_argument,	NULL, OPT_BY },
 	{ "comm",	required_argument,	NULL, 'C' },
 	{ "csv",	no_argument,		NULL, 'c' },
+	{ "extended",	no_argument,		NULL, 'x' },
 	{ "family",	no_argument,		NULL, OPT_FAMILY },
 	{ "flags",	required_argument,	NULL, 'F' },
 	{ "full-join",	no_argument,		NULL, OPT_FULL_JOIN },
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "no-kpage",	no_argument,		NULL, 'N' },
 	{ "no-scan",	no_argument,		NULL, OPT_NO_SCAN },
 	{ "output",	required_argument,	NULL, 'o' },
+	{ "output-all",	no_argument,		NULL, 'X' },
 	{ "pages",	optional_argument,	NULL, 'P' },
 	{ "pid",	required_argument,	NULL, 'p' },
 	{ "range",	required_argument,	NULL, 'r' },
@@ -47,9 +49,10 @@ static const struct option long_options[] = {
 	{ "unit",	required_argument,	NULL, 'U' },
 	{ "user",	required_argument,	NULL, 'u' },
 	{ "version",	no_argument,		NULL, 'V' },
+	{ "wide",	no_argument,		NULL, 'w' },
 	{ NULL,		0,			NULL, 0 }
 };
-static const char short_options[] = "aC:cF:hjnNo:Pp:r:su:U:V";
+static const char short_options[] = "aC:cF:hjnNo:Pp:r:su:U:VwxX";
 
 int
 cli_usage(FILE *fp)
@@ -83,6 +86,9 @@ cli_usage(FILE *fp)
 	    "                          (repeat for either-or; names below)\n"
 	    " -r, --range START[-END]  only addresses in [START, END) (hex)\n"
 	    " -o, --output LIST        columns to print (table and CSV)\n"
+	    " -x, --extended           table: every counter\n"
+	    " -X, --output-all         table: every column, as CSV and JSON\n"
+	    " -w, --wide               table: never cut paths to the terminal's width\n"
 	    " -U, --unit UNIT          table sizes in kB (default), pages, bytes, human\n"
 	    " -n, --no-headers         no header line (table and CSV); the table\n"
 	    "                          also leaves out its totals row\n"
@@ -91,10 +97,8 @@ cli_usage(FILE *fp)
 	    "     --full-join          read the kpage words of every present page,\n"
 	    "                          also those the counters do not need\n"
 	    "\n -h, --help               display this help\n"
-	    " -V, --version            display version\n"
-	    "\nAvailable output columns:\n", fp);
-	for (int i = 0; i < COL_COUNT; i++)
-		fprintf(fp, " %12s  %s\n", columns[i].name, columns[i].help);
+	    " -V, --version            display version\n", fp);
+	col_usage(fp);
 	fputs("\nLetters of the --pages table's Flags column ('.' clear, '?' unknown):\n"
 	    " f file page (not the zero page)    x mapped only here (exclusive)\n"
 	    " z the shared zero page             c copied on write (private file map)\n"
@@ -417,6 +421,15 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 			return CLI_USAGE;
 		}
 		o->ncols = (size_t)n;
+		break;
+	case 'w':
+		o->wide = true;
+		break;
+	case 'x':
+	case 'X':
+		/* The last of -o, -x and -X wins. */
+		o->level = c == 'x' ? COLV_EXTENDED : COLV_ALL;
+		o->ncols = 0;
 		break;
 	case 'P':
 		if (arg == NULL)

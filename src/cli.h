@@ -38,6 +38,8 @@ struct options {
 	enum summary_mode summary;	/* --summary */
 	struct flag_filter filter;	/* --flags */
 	bool		 no_headers;
+	bool		 wide;		/* -w: the table's paths are never cut */
+	enum col_level	 level;		/* -x, -X: the table's columns */
 	bool		 no_kpage;
 	bool		 no_scan;
 	bool		 full_join;	/* read every kpage word, needed or not */

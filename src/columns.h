@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "stats.h"
 
@@ -24,18 +25,32 @@ enum col_kind {
 	COLK_PATH,
 };
 
+/*
+ * The table's levels, pmap's habit (default, -x, -X): a column is in the
+ * table of its level and of every level above it.
+ */
+enum col_level {
+	COLV_DEFAULT,	/* the compact table: fits 80 columns */
+	COLV_EXTENDED,	/* -x: every counter */
+	COLV_ALL,	/* -X: every field, as CSV and JSON */
+};
+
 struct column {
 	const char	*name;		/* -o key, CSV header and JSON key */
-	const char	*header;	/* table header */
+	const char	*header;	/* table header, also an -o key */
 	enum col_kind	 kind;
 	int		 counter;	/* CTR_x for COLK_COUNTER */
-	bool		 table_default;
+	enum col_level	 level;
+	const char	*aliases;	/* more -o keys, comma-separated, or NULL */
 	const char	*help;
 };
 
 extern const struct column columns[COL_COUNT];
 
-/* The column named name[0..len), or -1. */
+/*
+ * The column that name[0..len) names, or -1: its name, its header or one of
+ * its aliases, in any case.
+ */
 int	col_lookup(const char *name, size_t len);
 
 /*
@@ -44,7 +59,10 @@ int	col_lookup(const char *name, size_t len);
  */
 int	col_parse_list(const char *list, int *ids, size_t max, const char **bad);
 
-/* The default column set for the table (n returned) or for CSV/JSON (all). */
-size_t	col_defaults(int *ids, size_t max, bool table);
+/* The columns of level's table, in table order, into ids; their number. */
+size_t	col_defaults(int *ids, size_t max, enum col_level level);
+
+/* Write the --help listing of the columns; 0, or -1 on a write error. */
+int	col_usage(FILE *fp);
 
 #endif

@@ -23,6 +23,42 @@ escape_vis(const char *s)
 	return out;
 }
 
+/*
+ * The length of the character at s as a reader sees vis(3)'s output: \ooo
+ * (one to three octal digits), \M-^c, \M-c, \M^c, \^c, \c, or one byte.
+ * With VIS_NOSLASH a backslash of the name itself is read the same way,
+ * which is what a person sees too (the kernel writes a newline as \012).
+ */
+static size_t
+vis_char(const char *s)
+{
+	size_t n;
+
+	if (s[0] != '\\' || s[1] == '\0')
+		return 1;
+	if (s[1] >= '0' && s[1] <= '7') {
+		for (n = 2; n < 4 && s[n] >= '0' && s[n] <= '7'; n++)
+			;
+		return n;
+	}
+	if (s[1] == 'M' && (s[2] == '-' || s[2] == '^') && s[3] != '\0')
+		return s[2] == '-' && s[3] == '^' && s[4] != '\0' ? 5 : 4;
+	if (s[1] == '^' && s[2] != '\0')
+		return 3;
+	return 2;
+}
+
+size_t
+escape_vis_cut(const char *s, size_t len, size_t max)
+{
+	size_t i = 0;
+
+	/* vis_char() stops at the NUL, so i never passes len. */
+	while (i < len && len - i > max)
+		i += vis_char(s + i);
+	return i;
+}
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t
 utf8_seq(const unsigned char *s, size_t n)

@@ -14,6 +14,14 @@
  */
 char	*escape_vis(const char *s);
 
+/*
+ * Where to cut the front off s, a string escape_vis() wrote (len its length),
+ * so that at most max bytes are left: the smallest offset at a boundary of
+ * whole characters that does so. An escape sequence (\033, \n, \M-^?) is one
+ * character, never split.
+ */
+size_t	 escape_vis_cut(const char *s, size_t len, size_t max);
+
 /* True if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 bool	 escape_utf8_valid(const char *s, size_t len);
 

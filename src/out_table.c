@@ -10,18 +10,22 @@
 #include "pagemap.h"
 #include "rollup.h"
 
+/*
+ * Wide enough for typical values, no wider, so that the default table fits
+ * 80 columns with room for a path: 7, as pmap -x has it, is 9.5 GiB of one
+ * mapping in kB, 38 GiB in pages. A larger number is printed whole and
+ * pushes the rest of its row to the right.
+ */
 static int
 counter_width(const struct output *out)
 {
 	switch (out->opts->unit) {
-	case UNIT_PAGES:
-		return 8;
 	case UNIT_BYTES:
 		return 12;
 	case UNIT_HUMAN:
 		return 6;
 	default:
-		return 9;
+		return 7;
 	}
 }
 
@@ -46,7 +50,14 @@ col_width_of(const struct output *out, int id)
 		w = 5;
 		break;
 	case COLK_COUNTER:
-		w = counter_width(out);
+		/*
+		 * The virtual size is not bounded by memory: reservations of
+		 * tens of GiB are common (a JVM's heap, a Go runtime's arenas).
+		 */
+		w = counter_width(out) + (col->counter == CTR_PAGES ? 2 : 0);
+		/* PSS in pages has two decimals. */
+		if (col->counter == CTR_PSS && out->opts->unit == UNIT_PAGES)
+			w += 3;
 		break;
 	default:
 		w = 0;
@@ -69,6 +80,7 @@ col_width(const struct output *out, int id)
 struct row {
 	const struct output	*out;
 	size_t			 len;
+	size_t			 width;	/* columns written, flushed or not */
 	char			 buf[1024];
 };
 
@@ -84,6 +96,8 @@ row_flush(struct row *r)
 static int
 row_put(struct row *r, const char *s, size_t n)
 {
+	/* Every byte is one column: the table is ASCII, paths escaped by vis. */
+	r->width += n;
 	if (r->len + n > sizeof(r->buf) && row_flush(r) != 0)
 		return -1;
 	if (n > sizeof(r->buf))
@@ -117,6 +131,40 @@ cell(struct row *r, size_t i, const char *s, bool left)
 	if ((i > 0 && row_put(r, " ", 1) != 0) ||
 	    (!left && row_pad(r, pad) != 0) || row_put(r, s, n) != 0 ||
 	    (left && row_pad(r, pad) != 0))
+		return -1;
+	return 0;
+}
+
+/* What a cut path starts with; maps never gives a path that does. */
+#define PATH_MARK	"..."
+#define PATH_MARK_LEN	(sizeof(PATH_MARK) - 1)
+
+/*
+ * The path cell, cut to the table's width: the front goes, so the file
+ * name and a " (deleted)" stay, and PATH_MARK says something went. Only the
+ * path is ever cut; the cells after it (-o can put some there) keep their
+ * room, and if the numbers alone are wider than the terminal the line is
+ * longer, with at least the mark of the path.
+ */
+static int
+path_cell(struct row *r, size_t i, const char *safe)
+{
+	const struct output *out = r->out;
+	size_t n = strlen(safe), used, skip;
+
+	if (i > 0 && row_put(r, " ", 1) != 0)
+		return -1;
+	if (out->max_width == 0)
+		return row_put(r, safe, n);
+	used = r->width;
+	for (size_t k = i + 1; k < out->ncols; k++)
+		used += 1 + (size_t)col_width(out, out->cols[k]);
+	if (used + n <= out->max_width || n <= PATH_MARK_LEN)
+		return row_put(r, safe, n);
+	skip = used + PATH_MARK_LEN < out->max_width ? escape_vis_cut(safe, n,
+	    out->max_width - used - PATH_MARK_LEN) : n;
+	if (row_put(r, PATH_MARK, PATH_MARK_LEN) != 0 ||
+	    row_put(r, safe + skip, n - skip) != 0)
 		return -1;
 	return 0;
 }
@@ -250,7 +298,7 @@ table_row(struct output *out, const struct maps_entry *e, const struct counts *c
 				continue;
 			if ((safe = escape_vis(e->path)) == NULL)
 				return -1;
-			r = cell(&row, i, safe, true);
+			r = path_cell(&row, i, safe);
 			free(safe);
 		} else if (e == NULL && columns[id].kind != COLK_COUNTER) {
 			/* The first text cell names the row. */
@@ -477,11 +525,12 @@ table_rollup_line(struct output *out, const struct rollup_row *row,
 		name = out->opts->by == BY_PROCESS ? (row->comm ? row->comm : "") :
 		    out->opts->by == BY_PATH ? row->path : NULL;
 	if (name != NULL) {
+		/* Last, and cut to the terminal as the mapping table's paths are. */
 		if ((safe = escape_vis(name)) == NULL)
 			return -1;
-		ret = row_put(&r, " ", 1) != 0 || row_put(&r, safe, strlen(safe)) != 0;
+		ret = path_cell(&r, out->ncols, safe);
 		free(safe);
-		if (ret)
+		if (ret != 0)
 			return -1;
 	}
 	return row_end(&r);

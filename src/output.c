@@ -39,7 +39,7 @@ output_init(struct output *out, FILE *fp, const struct options *opts,
 		out->ncols = opts->ncols;
 	} else {
 		out->ncols = col_defaults(defaults, COL_COUNT,
-		    opts->format == FMT_TABLE);
+		    opts->format == FMT_TABLE ? opts->level : COLV_ALL);
 		out->cols = defaults;
 	}
 }
@@ -95,7 +95,8 @@ output_format_counter(const struct output *out, const struct counts *c,
 	uint64_t v = c->v[ctr];
 
 	if (!stats_is_known(c, ctr)) {
-		snprintf(buf, len, "-");
+		/* Not snprintf: unknown is the common case of some columns. */
+		strlcpy(buf, "-", len);
 		return;
 	}
 	/* PSS is fixed point: scale first, then drop the fraction, as smaps does. */

@@ -64,6 +64,7 @@ struct output {
 	uint32_t		 from_smaps;	/* counters smaps may settle */
 	const int		*cols;
 	size_t			 ncols;
+	size_t			 max_width;	/* table paths cut to it; 0 never */
 	/* renderer state */
 	int			 pid;
 	const char		*comm;		/* the caller's, until process_end */

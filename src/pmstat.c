@@ -17,6 +17,7 @@
 #include "procinfo.h"
 #include "procsel.h"
 #include "rollup.h"
+#include "termwidth.h"
 #include "view.h"
 
 #define EXIT_TARGET	1	/* a process could not be (fully) read */
@@ -356,6 +357,8 @@ main(int argc, char **argv)
 	}
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
+	if (!opts.wide)
+		run.out.max_width = termwidth(STDOUT_FILENO);
 	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
 	in.wanted = wanted_counters(&run.out);
 	run.out.scan = in.scan_ok;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,6 +75,8 @@ START_TEST(test_defaults)
 	ck_assert(!opts.no_scan);
 	ck_assert(!opts.have_range);
 	ck_assert_uint_eq(opts.ncols, 0);
+	ck_assert_int_eq(opts.level, COLV_DEFAULT);
+	ck_assert(!opts.wide);
 	cli_free(&opts);
 	ck_assert_ptr_null(opts.pids);
 	ck_assert_uint_eq(opts.npids, 0);
@@ -410,29 +413,167 @@ START_TEST(test_no_pid)
 }
 END_TEST
 
+/* Every -o key of a column: its name, its header and its aliases. */
+static size_t
+column_keys(int id, char keys[][32], size_t max)
+{
+	const struct column *col = &columns[id];
+	size_t n = 0;
+
+	snprintf(keys[n++], sizeof(keys[0]), "%s", col->name);
+	snprintf(keys[n++], sizeof(keys[0]), "%s", col->header);
+	for (const char *a = col->aliases; a != NULL && *a != '\0' && n < max;) {
+		size_t len = strcspn(a, ",");
+
+		snprintf(keys[n++], sizeof(keys[0]), "%.*s", (int)len, a);
+		a += len + (a[len] == ',');
+	}
+	return n;
+}
+
+/* key in upper case (how 0), lower case (1) or alternating (2). */
+static void
+recase(char *key, int how)
+{
+	for (size_t i = 0; key[i] != '\0'; i++) {
+		bool up = how == 0 || (how == 2 && i % 2 == 0);
+
+		key[i] = (char)(up ? toupper((unsigned char)key[i]) :
+		    tolower((unsigned char)key[i]));
+	}
+}
+
 START_TEST(test_output_columns)
 {
-	/* Every column name is accepted alone, and maps to its own id. */
+	/* Every name, header and alias, in any case, names its own column. */
 	for (int i = 0; i < COL_COUNT; i++) {
-		ck_assert_int_eq(parse("-o", columns[i].name, "1"), CLI_OK);
-		ck_assert_uint_eq(opts.ncols, 1);
-		ck_assert_int_eq(opts.cols[0], i);
-		cli_free(&opts);
+		char keys[8][32];
+		size_t n = column_keys(i, keys, 8);
+
+		for (size_t k = 0; k < n; k++)
+			for (int how = 0; how < 3; how++) {
+				recase(keys[k], how);
+				ck_assert_msg(parse("-o", keys[k], "1") == CLI_OK,
+				    "-o %s: %s", keys[k], err);
+				ck_assert_uint_eq(opts.ncols, 1);
+				ck_assert_msg(opts.cols[0] == i, "-o %s is %s, not %s",
+				    keys[k], columns[opts.cols[0]].name, columns[i].name);
+				cli_free(&opts);
+			}
 	}
+	ck_assert_int_eq(parse("-o", "PSS,Rss,uss,KBytes,Mapping", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.ncols, 5);
+	ck_assert_int_eq(opts.cols[0], COL_COUNTER0 + CTR_PSS);
+	ck_assert_int_eq(opts.cols[1], COL_COUNTER0 + CTR_PRESENT);
+	ck_assert_int_eq(opts.cols[2], COL_COUNTER0 + CTR_EXCLUSIVE);
+	ck_assert_int_eq(opts.cols[3], COL_COUNTER0 + CTR_PAGES);
+	ck_assert_int_eq(opts.cols[4], COL_PATH);
+	cli_free(&opts);
 	ck_assert_int_eq(parse("--output", "pss,bogus,path", "1"), CLI_USAGE);
 	usage_with("'bogus'");
 	cli_free(&opts);
 	ck_assert_int_eq(parse("-o", "nosuchcolumn", "1"), CLI_USAGE);
 	usage_with("nosuchcolumn");
 	cli_free(&opts);
-	ck_assert_int_eq(parse("-o", "PSS", "1"), CLI_USAGE);
-	usage_with("PSS");
+	/* A prefix of a name, or a name with more after it, is not the name. */
+	ck_assert_int_eq(parse("-o", "ps", "1"), CLI_USAGE);
+	usage_with("'ps'");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "pssx", "1"), CLI_USAGE);
+	usage_with("'pssx'");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "kbytes,vsz,", "1"), CLI_USAGE);
+	usage_with(NULL);
 	cli_free(&opts);
 	ck_assert_int_eq(parse("-o", "pss,", "1"), CLI_USAGE);
 	usage_with(NULL);
 	cli_free(&opts);
 	ck_assert_int_eq(parse("-o", "", "1"), CLI_USAGE);
 	usage_with(NULL);
+	cli_free(&opts);
+}
+END_TEST
+
+/* No key names two columns: -o would pick one silently. */
+START_TEST(test_column_keys_unique)
+{
+	for (int i = 0; i < COL_COUNT; i++) {
+		char keys[8][32];
+		size_t n = column_keys(i, keys, 8);
+
+		ck_assert_uint_lt(n, 8);
+		for (size_t k = 0; k < n; k++)
+			ck_assert_msg(col_lookup(keys[k], strlen(keys[k])) == i,
+			    "'%s' of %s names %d", keys[k], columns[i].name,
+			    col_lookup(keys[k], strlen(keys[k])));
+	}
+}
+END_TEST
+
+/* The table's levels: each holds the one below, in the table's order. */
+START_TEST(test_column_levels)
+{
+	static const int compact[] = { COL_START, COL_PERMS,
+	    COL_COUNTER0 + CTR_PRESENT, COL_COUNTER0 + CTR_SWAPPED,
+	    COL_COUNTER0 + CTR_ANON, COL_COUNTER0 + CTR_SHARED,
+	    COL_COUNTER0 + CTR_PSS, COL_PATH };
+	int ids[COL_COUNT];
+	size_t n;
+
+	n = col_defaults(ids, COL_COUNT, COLV_DEFAULT);
+	ck_assert_uint_eq(n, sizeof(compact) / sizeof(compact[0]));
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(ids[i], compact[i]);
+	/* -x: Address, Perm, every counter, Mapping. */
+	n = col_defaults(ids, COL_COUNT, COLV_EXTENDED);
+	ck_assert_uint_eq(n, 3 + CTR_COUNT);
+	ck_assert_int_eq(ids[0], COL_START);
+	ck_assert_int_eq(ids[1], COL_PERMS);
+	for (int c = 0; c < CTR_COUNT; c++)
+		ck_assert_int_eq(ids[2 + c], COL_COUNTER0 + c);
+	ck_assert_int_eq(ids[n - 1], COL_PATH);
+	/* -X: every column, in CSV's order. */
+	n = col_defaults(ids, COL_COUNT, COLV_ALL);
+	ck_assert_uint_eq(n, COL_COUNT);
+	for (int i = 0; i < COL_COUNT; i++)
+		ck_assert_int_eq(ids[i], i);
+	/* A short array is filled, not overrun. */
+	ck_assert_uint_eq(col_defaults(ids, 2, COLV_ALL), 2);
+}
+END_TEST
+
+/* -x, -X, -o: the last one wins; -w. */
+START_TEST(test_table_levels)
+{
+	ck_assert_int_eq(parse("-x", "1"), CLI_OK);
+	ck_assert_int_eq(opts.level, COLV_EXTENDED);
+	ck_assert_uint_eq(opts.ncols, 0);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--extended", "1"), CLI_OK);
+	ck_assert_int_eq(opts.level, COLV_EXTENDED);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-X", "1"), CLI_OK);
+	ck_assert_int_eq(opts.level, COLV_ALL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--output-all", "1"), CLI_OK);
+	ck_assert_int_eq(opts.level, COLV_ALL);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-o", "pss", "-x", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.ncols, 0);
+	ck_assert_int_eq(opts.level, COLV_EXTENDED);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-X", "-o", "pss", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.ncols, 1);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-w", "1"), CLI_OK);
+	ck_assert(opts.wide);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--wide", "1"), CLI_OK);
+	ck_assert(opts.wide);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-wx", "1"), CLI_OK);
+	ck_assert(opts.wide);
+	ck_assert_int_eq(opts.level, COLV_EXTENDED);
 	cli_free(&opts);
 }
 END_TEST
@@ -595,9 +736,12 @@ START_TEST(test_usage_text)
 		"--csv", "--flags", "--summary", "--help", "--json", "--no-headers",
 		"--no-kpage", "--no-scan", "--full-join",
 		"--output", "--pages", "--pid", "--range", "--unit", "--version",
+		"--extended", "--output-all", "--wide",
 		" -c,", " -h,", " -j,", " -n,", " -N,", " -o,", " -P,", " -p,", " -r,",
-		" -U,", " -V,",
+		" -U,", " -V,", " -x,", " -X,", " -w,",
 	};
+	static const char *const aliases[] = { " also kbytes, vsz, vss\n",
+	    " also rss\n", " also uss\n", " also mode\n", " also anonymous\n" };
 
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_int_eq(cli_usage(fp), 0);
@@ -608,13 +752,24 @@ START_TEST(test_usage_text)
 	for (size_t i = 0; i < sizeof(opts_listed) / sizeof(opts_listed[0]); i++)
 		ck_assert_msg(strstr(text, opts_listed[i]) != NULL, "%s not in --help",
 		    opts_listed[i]);
-	/* Every column is listed, from the one table. */
+	/* Every column is listed, from the one table, with its header. */
 	for (int i = 0; i < COL_COUNT; i++) {
 		char needle[64];
 
-		snprintf(needle, sizeof(needle), " %s  ", columns[i].name);
+		snprintf(needle, sizeof(needle), "  %-11s %-8s ", columns[i].name,
+		    columns[i].header);
 		ck_assert_msg(strstr(text, needle) != NULL, "column %s not in --help",
 		    columns[i].name);
+	}
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		ck_assert_msg(strstr(text, aliases[i]) != NULL, "%s not in --help",
+		    aliases[i]);
+	/* It fits an 80-column terminal. */
+	for (const char *p = text, *nl; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_msg(nl - p <= 80, "--help line of %d columns: %.*s",
+		    (int)(nl - p), (int)(nl - p), p);
 	}
 	free(text);
 }
@@ -645,6 +800,9 @@ cli_suite(void)
 	tcase_add_test(tc, test_help_version_without_pid);
 	tcase_add_test(tc, test_bad_options);
 	tcase_add_test(tc, test_output_columns);
+	tcase_add_test(tc, test_column_keys_unique);
+	tcase_add_test(tc, test_column_levels);
+	tcase_add_test(tc, test_table_levels);
 	tcase_add_loop_test(tc, test_units, 0,
 	    (int)(sizeof(unit_cases) / sizeof(unit_cases[0])));
 	tcase_add_test(tc, test_reparse);

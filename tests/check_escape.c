@@ -127,6 +127,99 @@ static const struct utf8_case utf8_cases[] = {
 	U("\xf0\x28\x8c\xbc", false),
 };
 
+/* escape_vis_cut on an escaped string: the tail left for max bytes. */
+struct cut_case {
+	const char	*vis;	/* as escape_vis() writes it */
+	size_t		 max;
+	const char	*tail;
+};
+
+static const struct cut_case cut_cases[] = {
+	{ "/usr/lib/libc.so.6", 100, "/usr/lib/libc.so.6" },
+	{ "/usr/lib/libc.so.6", 18, "/usr/lib/libc.so.6" },
+	{ "/usr/lib/libc.so.6", 10, "/libc.so.6" },
+	{ "/usr/lib/libc.so.6", 0, "" },
+	{ "a\\033b", 4, "b" },		/* \033 is whole or gone */
+	{ "a\\033b", 5, "\\033b" },
+	{ "a\\033b", 6, "a\\033b" },
+	{ "x\\ty", 2, "y" },
+	{ "x\\ty", 3, "\\ty" },
+	{ "\\M-^?z", 5, "z" },		/* vis's meta forms, were they used */
+	{ "\\M-^?z", 6, "\\M-^?z" },
+	{ "\\M-az", 4, "z" },
+	{ "\\M^Az", 4, "z" },
+	{ "\\^Az", 2, "z" },
+	{ "\\^Az", 3, "z" },
+	{ "\\^Az", 4, "\\^Az" },
+	{ "\\0011", 1, "1" },		/* three octal digits at most */
+	{ "\\0011", 4, "1" },
+	{ "\\0011", 5, "\\0011" },
+	{ "/tmp/a\\012b", 4, "b" },	/* the kernel's own \012 stays whole */
+	{ "/tmp/a\\012b", 5, "\\012b" },
+	{ "end\\", 1, "\\" },		/* a lone trailing backslash */
+};
+
+START_TEST(test_vis_cut_table)
+{
+	const struct cut_case *c = &cut_cases[_i];
+	size_t len = strlen(c->vis), off = escape_vis_cut(c->vis, len, c->max);
+
+	ck_assert_uint_le(off, len);
+	ck_assert_msg(strcmp(c->vis + off, c->tail) == 0,
+	    "cut of \"%s\" to %zu: \"%s\", want \"%s\"", c->vis, c->max,
+	    c->vis + off, c->tail);
+}
+END_TEST
+
+/*
+ * Names without a backslash of their own: escaping byte by byte gives the
+ * boundaries of whole characters, an oracle independent of the cut's own
+ * reading. For every max, the cut falls on one of them, leaves at most max
+ * bytes, and leaves as many as it can.
+ */
+static const char *const cut_names[] = {
+	"/tmp/evil\033]0;pwned\007\033[2J name\twith, \"quotes\" \377\376",
+	"x\033\377\tx\033\377\t\n\r\001\177",
+	"\342\200\256evil.so (deleted)",
+	"",
+};
+
+START_TEST(test_vis_cut_boundaries)
+{
+	const char *name = cut_names[_i];
+	char *vis = escape_vis(name);
+	size_t len, nb = 0, bound[1024];
+
+	ck_assert_ptr_nonnull(vis);
+	len = strlen(vis);
+	bound[nb++] = 0;
+	for (const char *p = name; *p != '\0'; p++) {
+		char one[2] = { *p, '\0' };
+		char *e = escape_vis(one);
+
+		ck_assert_ptr_nonnull(e);
+		ck_assert_uint_lt(nb, sizeof(bound) / sizeof(bound[0]));
+		bound[nb] = bound[nb - 1] + strlen(e);
+		nb++;
+		free(e);
+	}
+	ck_assert_uint_eq(bound[nb - 1], len);
+	for (size_t max = 0; max <= len + 1; max++) {
+		size_t off = escape_vis_cut(vis, len, max), k = 0;
+
+		while (k < nb && bound[k] < off)
+			k++;
+		ck_assert_msg(k < nb && bound[k] == off,
+		    "cut at %zu of \"%s\" splits a character", off, vis);
+		ck_assert_uint_le(len - off, max);
+		ck_assert_msg(k == 0 || len - bound[k - 1] > max,
+		    "cut at %zu of \"%s\" for %zu leaves less than it could", off,
+		    vis, max);
+	}
+	free(vis);
+}
+END_TEST
+
 START_TEST(test_utf8_valid_table)
 {
 	const struct utf8_case *c = &utf8_cases[_i];
@@ -301,6 +394,10 @@ escape_suite(void)
 	tcase_add_test(tc, test_vis_controls);
 	tcase_add_test(tc, test_vis_high_bytes);
 	tcase_add_loop_test(tc, test_vis_every_byte, 1, 256);
+	tcase_add_loop_test(tc, test_vis_cut_table, 0,
+	    (int)(sizeof(cut_cases) / sizeof(cut_cases[0])));
+	tcase_add_loop_test(tc, test_vis_cut_boundaries, 0,
+	    (int)(sizeof(cut_names) / sizeof(cut_names[0])));
 
 	tc = check_tcase(s, "utf8_valid");
 	tcase_add_loop_test(tc, test_utf8_valid_table, 0,

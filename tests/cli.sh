@@ -52,8 +52,8 @@ check "--help exits 0" test "$st" -eq 0
 check "--help ends with the man page pointer" \
 	sh -c "tail -n 1 '$tmp/out' | grep -qx 'For more details see pmstat(1).'"
 check "--help lists every long option" sh -c '
-	for o in csv flags full-join help json no-headers no-kpage no-scan output pages pid \
-	    range summary unit version; do
+	for o in csv extended flags full-join help json no-headers no-kpage no-scan output \
+	    output-all pages pid range summary unit version wide; do
 		grep -q -- "--$o" "$1" || exit 1
 	done' sh "$tmp/out"
 run --version
@@ -69,7 +69,7 @@ fi
 # usage errors: exit 2 and exactly one line on stderr
 for args in "0" "-1" "abc" "12abc" "99999999999999999999" "-p 1,,2" "-p ''" \
     "--range zz 1" "--range 0x2000-0x1000 1" "--range 0x1000-0x1000 1" \
-    "--unit parsecs 1" "--output nope 1" "--bogus 1" "" "--pid" \
+    "--unit parsecs 1" "--output nope 1" "-o PSSX 1" "-o rss,Mappingx 1" "--bogus 1" "" "--pid" \
     "--pages=some 1" "--summary=page 1" "--summary --pages 1" "--flags anon 1" \
     "--pages --flags nonsense 1"; do
 	eval "run $args"
