@@ -405,7 +405,7 @@ join_words(struct walk *w, uint64_t vpn, size_t n)
 		return 0;
 	memset(in->kcounts, 0, n * sizeof(*in->kcounts));
 	in->have_kcounts = true;
-	return kpage_join(&in->kp, in->cpfns, n, NULL, in->kcounts);
+	return kpage_counts(&in->kp, in->cpfns, n, in->kcounts);
 }
 
 /* The kpage words of page i of the batch: 0 where none was read. */

@@ -237,9 +237,57 @@ kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
 	return read_split(k, s, ns, flags, counts);
 }
 
+int
+kpage_counts(struct kpage *k, const uint64_t *pfns, size_t n, uint64_t *counts)
+{
+	const uint64_t mask = (UINT64_C(1) << KPAGE_CACHE_BITS) - 1;
+	size_t nmiss = 0;
+	int err;
+
+	if (k->cache == NULL &&
+	    (k->cache = calloc((size_t)mask + 1, sizeof(*k->cache))) == NULL)
+		return kpage_join(k, pfns, n, NULL, counts);
+	if (n > k->miss_cap) {
+		size_t c1 = k->miss_cap, c2 = k->miss_cap;
+
+		if ((err = grow((void **)&k->miss_pfns, &c1, n, sizeof(uint64_t))) ||
+		    (err = grow((void **)&k->miss_counts, &c2, n, sizeof(uint64_t))) ||
+		    (err = grow((void **)&k->miss_idx, &k->miss_cap, n, sizeof(size_t))))
+			return err;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct kpage_cached *c = &k->cache[pfns[i] & mask];
+
+		if (pfns[i] == 0)
+			continue;
+		if (c->pfn == pfns[i]) {
+			counts[i] = c->count;
+			continue;
+		}
+		k->miss_pfns[nmiss] = pfns[i];
+		k->miss_idx[nmiss++] = i;
+	}
+	if (nmiss == 0)
+		return 0;
+	if ((err = kpage_join(k, k->miss_pfns, nmiss, NULL, k->miss_counts)) != 0)
+		return err;
+	for (size_t j = 0; j < nmiss; j++) {
+		struct kpage_cached *c = &k->cache[k->miss_pfns[j] & mask];
+
+		counts[k->miss_idx[j]] = k->miss_counts[j];
+		c->pfn = k->miss_pfns[j];
+		c->count = k->miss_counts[j];
+	}
+	return 0;
+}
+
 void
 kpage_close(struct kpage *k)
 {
+	free(k->cache);
+	free(k->miss_pfns);
+	free(k->miss_idx);
+	free(k->miss_counts);
 	free(k->twin_run.words);
 	if (k->count_fd >= 0)
 		close(k->count_fd);

@@ -14,6 +14,17 @@ struct run_buf {
 	size_t		 cap;
 };
 
+/*
+ * The map counts of the page frames read last, direct-mapped by PFN: the
+ * processes of a family map mostly the same frames, and a run that reads
+ * them one after the other would read each count once per process.
+ */
+#define KPAGE_CACHE_BITS	16
+struct kpage_cached {
+	uint64_t	pfn;	/* 0: empty (PFN 0 is never looked up) */
+	uint64_t	count;
+};
+
 struct kpage {
 	int			 count_fd;	/* -1 when not wanted */
 	int			 flags_fd;
@@ -24,6 +35,11 @@ struct kpage {
 	size_t			 run_cap;
 	struct twin		*twin;		/* not owned; NULL: one thread */
 	struct run_buf		 twin_run;
+	struct kpage_cached	*cache;		/* NULL: every count is read */
+	uint64_t		*miss_pfns;	/* the PFNs the cache lacked */
+	size_t			*miss_idx;
+	uint64_t		*miss_counts;
+	size_t			 miss_cap;
 };
 
 /*
@@ -46,6 +62,15 @@ void	kpage_init_fds(struct kpage *k, int count_fd, int flags_fd);
  */
 int	kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
 	    uint64_t *flags, uint64_t *counts);
+
+/*
+ * As kpage_join() for the counts alone, through a cache of the counts read
+ * before in this run (k->cache, allocated on first use): a count is read
+ * once per run, so a process's counts may be those of a moment earlier, when
+ * another process of the run mapped the same frame.
+ */
+int	kpage_counts(struct kpage *k, const uint64_t *pfns, size_t n,
+	    uint64_t *counts);
 
 void	kpage_close(struct kpage *k);
 

@@ -481,6 +481,40 @@ START_TEST(test_open_procdir)
 }
 END_TEST
 
+/*
+ * kpage_counts: the counts of the fixture, through the cache; a count read
+ * once is answered from the cache (the file may change behind it: that is
+ * the documented price), and a PFN that takes the slot of another is read.
+ */
+START_TEST(test_counts_cache)
+{
+	const uint64_t collide = UINT64_C(1) << KPAGE_CACHE_BITS;
+	uint64_t pfns[] = { 7, 0, 3, 7, 4095, 1 };
+	uint64_t counts[6], again[6], one, bump = 12345;
+	struct kpage k;
+
+	fixture(&k, NPFN);
+	fill(counts, 6);
+	ck_assert_int_eq(kpage_counts(&k, pfns, 6, counts), 0);
+	check_join(pfns, 6, NULL, counts, NPFN);
+	/* Rewrite PFN 3's count in the file: the cache still answers. */
+	ck_assert_int_eq(pwrite(k.count_fd, &bump, sizeof(bump), 3 * 8), 8);
+	fill(again, 6);
+	ck_assert_int_eq(kpage_counts(&k, pfns, 6, again), 0);
+	ck_assert_mem_eq(again, counts, sizeof(counts));
+	/* A PFN in the same slot as 3 is read, and past the file's end is 0. */
+	one = 3 + collide;
+	fill(again, 1);
+	ck_assert_int_eq(kpage_counts(&k, &one, 1, again), 0);
+	ck_assert_uint_eq(again[0], 0);
+	/* PFN 3 lost its slot: read again, it gives the file's new count. */
+	one = 3;
+	ck_assert_int_eq(kpage_counts(&k, &one, 1, again), 0);
+	ck_assert_uint_eq(again[0], bump);
+	kpage_close(&k);
+}
+END_TEST
+
 static Suite *
 kpage_suite(void)
 {
@@ -503,6 +537,7 @@ kpage_suite(void)
 	tc = check_tcase(s, "lifecycle");
 	tcase_add_test(tc, test_close);
 	tcase_add_test(tc, test_open_procdir);
+	tcase_add_test(tc, test_counts_cache);
 	return s;
 }
 
