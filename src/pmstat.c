@@ -287,7 +287,7 @@ main(int argc, char **argv)
 	}
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
-	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
+	view_init(&run.view, &run.out, &opts.filter);
 	in.wanted = wanted_counters(&run.out);
 	joinplan_init(&in.plan, in.wanted, opts.full_join ||
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kpf.h"
+#include "pagefacts.h"
 #include "pagemap.h"
 #include "pageflags.h"
 #include "pagescan.h"
@@ -17,13 +18,17 @@
 #define B(b)	KPF_BIT(b)
 #define ALL	(OBS_KFLAGS | OBS_KCOUNT | OBS_SCAN)
 
+/* The word of a page of a private anonymous mapping. */
 static uint64_t
 word(uint64_t pm, uint64_t kflags, uint8_t scan, uint8_t have, bool sd)
 {
+	static const struct mapping_kind anon = { .private = true };
 	struct page_obs o = { .pm = pm, .kflags = kflags, .scan = scan,
 	    .have = have };
+	struct page_facts f;
 
-	return pageflags_word(&o, sd);
+	pagefacts_decode(&f, &o, &anon, (struct page_know){ .soft_dirty = sd });
+	return pageflags_word(&f);
 }
 
 START_TEST(test_word_privileged)
@@ -72,6 +77,8 @@ START_TEST(test_word_unprivileged)
 	ck_assert_uint_eq(word(PM_PRESENT, 0, 0, 0, false), 0);
 	ck_assert_uint_eq(word(PM_PRESENT | PM_FILE, 0, 0, OBS_SCAN, false),
 	    B(PF_FILE));
+	/* ...nor file where bit 61 may be the huge zero page: unknown, clear. */
+	ck_assert_uint_eq(word(PM_PRESENT | PM_FILE, 0, 0, 0, false), 0);
 }
 END_TEST
 
