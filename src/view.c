@@ -51,11 +51,14 @@ flush_run(struct view *v)
 }
 
 /*
- * LRU bookkeeping that the kernel flips page by page as it ages memory: a
- * run does not break on it, and shows only the bits all its pages share.
+ * Bits that do not break a run, which shows only those all its pages share:
+ * LRU bookkeeping that the kernel flips page by page as it ages memory, and
+ * the head and tail marks of a compound page, so that a huge page (or many
+ * in a row) is one run, as it is one thing to the person reading.
  */
 #define RUN_IGNORED	(KPF_BIT(KPF_REFERENCED) | KPF_BIT(KPF_ACTIVE) | \
-			 KPF_BIT(KPF_IDLE))
+			 KPF_BIT(KPF_IDLE) | KPF_BIT(KPF_COMPOUND_HEAD) | \
+			 KPF_BIT(KPF_COMPOUND_TAIL))
 
 /* Does the page at addr continue the open run? PFNs may differ. */
 static bool
