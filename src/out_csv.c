@@ -151,6 +151,10 @@ csv_summary(struct output *out, const struct maps_entry *e,
 {
 	FILE *fp = out->fp;
 
+	/* A mapping with no page counted keeps a row: no word, no names, 0 pages. */
+	if (e != NULL && n == 0)
+		return fprintf(fp, "%d,0x%" PRIx64 ",,0,\r\n", out->pid,
+		    e->start) < 0 ? -1 : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (fprintf(fp, "%d,", out->pid) < 0 ||
 		    (e && fprintf(fp, "0x%" PRIx64, e->start) < 0) ||

@@ -146,9 +146,12 @@ view_mapping(struct view *v, const struct maps_entry *e, const struct counts *c)
 
 	if (opts->pages != PAGES_OFF)
 		return flush_run(v);
-	/* A mapping with nothing to count (or nothing selected) says nothing. */
+	/*
+	 * Every mapping in the range keeps its line, a mapping with no page
+	 * counted (or none selected) too: its absence would say it is not there.
+	 */
 	if (opts->summary == SUMMARY_MAPPING)
-		return v->sum.n > 0 ? emit_summary(v, e) : 0;
+		return emit_summary(v, e);
 	if (opts->summary == SUMMARY_PROCESS)
 		return 0;
 	errno = 0;
