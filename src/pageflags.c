@@ -118,6 +118,13 @@ flag_filter_add(struct flag_filter *f, const char *expr, char *err,
 			    (int)(len - neg), p + neg);
 			return -EINVAL;
 		}
+		/* anon,~anon would select nothing, silently: refuse it. */
+		if ((t.mask & KPF_BIT(bit)) &&
+		    ((t.value & KPF_BIT(bit)) != 0) == neg) {
+			snprintf(err, errlen, "--flags %s: contradiction: %s both "
+			    "set and clear", expr, pageflags_name((unsigned)bit));
+			return -EINVAL;
+		}
 		t.mask |= KPF_BIT(bit);
 		if (neg)
 			t.value &= ~KPF_BIT(bit);

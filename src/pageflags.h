@@ -54,7 +54,8 @@ struct flag_filter {
 
 /*
  * Add one term, "name[,~name...]", to f. Returns 0, -ENOMEM, or -EINVAL with
- * the offending name in err.
+ * the reason in err: an unknown name, or a name both required and forbidden
+ * (a term that could select no page).
  */
 int	flag_filter_add(struct flag_filter *f, const char *expr, char *err,
 	    size_t errlen);
