@@ -292,7 +292,7 @@ main(int argc, char **argv)
 	    in.probe.pfn_visible, in.probe.soft_dirty);
 	if (!opts.wide)
 		run.out.max_width = termwidth(STDOUT_FILENO);
-	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
+	view_init(&run.view, &run.out, &opts.filter);
 	in.wanted = wanted_counters(&run.out);
 	joinplan_init(&in.plan, in.wanted, opts.full_join ||
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
