@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "family.h"
+#include "pagefacts.h"
 #include "pagemap.h"
 #include "stats.h"
 
@@ -87,19 +88,19 @@ family_add(struct family *f, uint64_t pfn, bool anon)
 
 int
 family_add_frames(struct family *f, const struct page_obs *o,
-    const uint64_t *words, size_t n)
+    const struct mapping_kind *kind, const uint64_t *words, size_t n)
 {
-	int zero, r;
-	bool anon;
+	struct page_facts pf;
+	int r;
 
-	if (!pm_present(o->pm))
+	/* The first page speaks for the run; the PFNs are each page's own. */
+	pagefacts_decode(&pf, o, kind, (struct page_know){ .pfn = true });
+	if (!pf.present)
 		return 0;
-	if ((zero = stats_page_is_zero(o)) != 0) {
-		f->blind |= zero < 0;
+	if (pf.zero != 0 || pf.anon < 0) {
+		f->blind |= pf.zero < 0 || pf.anon < 0;
 		return 0;
 	}
-	/* As the anon counter: present, not page cache or shmem, not zero. */
-	anon = !pm_file(o->pm);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = pm_pfn(words[i]);
 
@@ -108,7 +109,7 @@ family_add_frames(struct family *f, const struct page_obs *o,
 			f->blind = true;
 			continue;
 		}
-		if ((r = family_add(f, pfn, anon)) != 0)
+		if ((r = family_add(f, pfn, pf.anon == 1)) != 0)
 			return r;
 	}
 	return 0;

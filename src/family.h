@@ -51,7 +51,7 @@ int	family_add(struct family *f, uint64_t pfn, bool anon);
  * -ENOMEM.
  */
 int	family_add_frames(struct family *f, const struct page_obs *o,
-	    const uint64_t *words, size_t n);
+	    const struct mapping_kind *kind, const uint64_t *words, size_t n);
 
 uint64_t family_cow_exposure(const struct family *f);
 

@@ -6,15 +6,8 @@
 
 #include "escape.h"
 #include "output.h"
-#include "pagemap.h"
-#include "pageflags.h"
 #include "rollup.h"
 
-static const char *const page_fields[] = {
-	"pid", "addr", "pages", "present", "swapped", "file", "exclusive", "zero",
-	"soft_dirty", "uffd_wp", "guard", "pfn", "swap_type", "swap_offset",
-	"kpagecount", "kpageflags", "cow_copied", "flags", "path",
-};
 static const char *const summary_fields[] = {
 	"pid", "start", "flags", "pages", "names",
 };
@@ -43,8 +36,15 @@ csv_begin(struct output *out)
 
 	if (out->opts->no_headers)
 		return 0;
-	if (out->opts->pages != PAGES_OFF)
-		return header(fp, page_fields, sizeof(page_fields) / sizeof(*page_fields));
+	if (out->opts->pages != PAGES_OFF) {
+		if (fputs("pid", fp) < 0)
+			return -1;
+		for (int id = 0; id < PFLD_COUNT; id++)
+			if ((page_fields[id].in & PFO_CSV) &&
+			    fprintf(fp, ",%s", page_fields[id].name) < 0)
+				return -1;
+		return fputs("\r\n", fp) < 0 ? -1 : 0;
+	}
 	if (out->opts->summary != SUMMARY_OFF)
 		return header(fp, summary_fields,
 		    sizeof(summary_fields) / sizeof(*summary_fields));
@@ -111,10 +111,31 @@ csv_mapping(struct output *out, const struct maps_entry *e,
 	return fputs("\r\n", out->fp) < 0 ? -1 : 0;
 }
 
-static const char *
-tri(int v)
+/* One field of a page row; nothing for an unknown value. */
+static int
+csv_page_field(FILE *fp, const struct page_row *r, int id)
 {
-	return v < 0 ? "" : v ? "true" : "false";
+	const struct page_field *pf = &page_fields[id];
+	uint64_t v;
+
+	if (pf->kind == PFK_PATH)
+		return escape_csv_field(fp, r->e->path);
+	if (!pfield_value(r, id, &v))
+		return 0;
+	switch (pf->kind) {
+	case PFK_ADDR:
+	case PFK_HEX:
+		return fprintf(fp, "0x%" PRIx64, v);
+	case PFK_COUNT:
+	case PFK_NUM:
+		return fprintf(fp, "%" PRIu64, v);
+	case PFK_BOOL:
+		return fputs(v ? "true" : "false", fp);
+	case PFK_NAMES:
+		return output_flag_names(fp, v, "|");
+	default:
+		return -1;
+	}
 }
 
 static int
@@ -123,36 +144,15 @@ csv_page(struct output *out, const struct maps_entry *e,
     const struct page_obs *o)
 {
 	FILE *fp = out->fp;
-	struct page_view v;
+	struct page_row r;
 
-	output_page_view(out, kind, o, &v);
-	if (fprintf(fp, "%d,0x%" PRIx64 ",%" PRIu64 ",%s,%s,%s,%s,%s,%s,%s,%s,",
-	    out->pid, addr, npages,
-	    tri(v.present), tri(v.swapped), tri(v.file), tri(v.exclusive),
-	    tri(v.zero), tri(v.soft_dirty),
-	    tri(v.uffd_wp), tri(v.guard)) < 0)
+	output_page_row(out, e, kind, addr, npages, o, &r);
+	if (fprintf(fp, "%d", out->pid) < 0)
 		return -1;
-	if (v.have_pfn && fprintf(fp, "0x%" PRIx64, v.pfn) < 0)
-		return -1;
-	if (putc(',', fp) == EOF)
-		return -1;
-	if (v.have_swap && fprintf(fp, "%u,0x%" PRIx64, pm_swap_type(o->pm),
-	    pm_swap_offset(o->pm)) < 0)
-		return -1;
-	if (!v.have_swap && putc(',', fp) == EOF)
-		return -1;
-	if (putc(',', fp) == EOF)
-		return -1;
-	if (v.have_kcount && fprintf(fp, "%" PRIu64, o->kcount) < 0)
-		return -1;
-	if (putc(',', fp) == EOF)
-		return -1;
-	if (v.have_kflags && output_flag_names(fp, o->kflags, "|") < 0)
-		return -1;
-	if (fprintf(fp, ",%s,0x%" PRIx64 ",", tri(v.cow_copied),
-	    pageflags_word(o, out->soft_dirty_known)) < 0 ||
-	    escape_csv_field(fp, e->path) < 0)
-		return -1;
+	for (int id = 0; id < PFLD_COUNT; id++)
+		if ((page_fields[id].in & PFO_CSV) &&
+		    (putc(',', fp) == EOF || csv_page_field(fp, &r, id) < 0))
+			return -1;
 	return fputs("\r\n", fp) < 0 ? -1 : 0;
 }
 
@@ -162,6 +162,10 @@ csv_summary(struct output *out, const struct maps_entry *e,
 {
 	FILE *fp = out->fp;
 
+	/* A mapping with no page counted keeps a row: no word, no names, 0 pages. */
+	if (e != NULL && n == 0)
+		return fprintf(fp, "%d,0x%" PRIx64 ",,0,\r\n", out->pid,
+		    e->start) < 0 ? -1 : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (fprintf(fp, "%d,", out->pid) < 0 ||
 		    (e && fprintf(fp, "0x%" PRIx64, e->start) < 0) ||

@@ -13,7 +13,6 @@
 #include "escape.h"
 #include "kpf.h"
 #include "output.h"
-#include "pagemap.h"
 #include "pageflags.h"
 #include "rollup.h"
 
@@ -48,12 +47,6 @@ set(json_t *o, const char *key, json_t *v)
 	if (v == NULL)
 		return -1;
 	return json_object_set_new(o, key, v);
-}
-
-static json_t *
-tri(int v)
-{
-	return v < 0 ? json_null() : json_boolean(v);
 }
 
 static int
@@ -225,42 +218,52 @@ kflags_array(uint64_t flags)
 	return a;
 }
 
+/* One field of a page row as a JSON value; null when unknown. */
+static json_t *
+json_page_field(const struct page_row *r, int id)
+{
+	const struct page_field *pf = &page_fields[id];
+	uint64_t v;
+
+	if (pf->kind == PFK_PATH)
+		return string_of(r->e->path, r->e->path_len);
+	if (!pfield_value(r, id, &v))
+		return json_null();
+	switch (pf->kind) {
+	case PFK_ADDR:
+	case PFK_HEX:
+		return hex(v);
+	case PFK_COUNT:
+	case PFK_NUM:
+		return json_integer((json_int_t)v);
+	case PFK_BOOL:
+		return json_boolean(v);
+	case PFK_NAMES:
+		return kflags_array(v);
+	default:
+		return NULL;
+	}
+}
+
 static int
 json_page(struct output *out, const struct maps_entry *e,
     const struct mapping_kind *kind, uint64_t addr, uint64_t npages,
     const struct page_obs *o)
 {
+	unsigned int in = PFO_JSON | (output_runs(out) ? PFO_JSON_RUNS : 0);
 	json_t *j = json_object();
-	struct page_view v;
+	struct page_row r;
 
 	if (j == NULL)
 		return -1;
-	output_page_view(out, kind, o, &v);
-	if (set(j, "addr", hex(addr)) ||
-	    (output_runs(out) && set(j, "pages", json_integer((json_int_t)npages))) ||
-	    set(j, "present", json_boolean(v.present)) ||
-	    set(j, "swapped", json_boolean(v.swapped)) ||
-	    set(j, "file", json_boolean(v.file)) ||
-	    set(j, "exclusive", json_boolean(v.exclusive)) ||
-	    set(j, "zero", tri(v.zero)) ||
-	    set(j, "soft_dirty", tri(v.soft_dirty)) ||
-	    set(j, "uffd_wp", json_boolean(v.uffd_wp)) ||
-	    set(j, "guard", json_boolean(v.guard)) ||
-	    set(j, "pfn", v.have_pfn ? hex(v.pfn) : json_null()) ||
-	    set(j, "swap_type", v.have_swap ?
-	    json_integer(pm_swap_type(o->pm)) : json_null()) ||
-	    set(j, "swap_offset", v.have_swap ?
-	    hex(pm_swap_offset(o->pm)) : json_null()) ||
-	    set(j, "kpagecount", v.have_kcount ?
-	    json_integer((json_int_t)o->kcount) : json_null()) ||
-	    set(j, "kpageflags", v.have_kflags ?
-	    kflags_array(o->kflags) : json_null()) ||
-	    set(j, "cow_copied", tri(v.cow_copied)) ||
-	    set(j, "pagemap", hex(o->pm)) ||
-	    set(j, "flags", hex(pageflags_word(o, out->soft_dirty_known))) ||
-	    set(j, "path", string_of(e->path, e->path_len))) {
-		json_decref(j);
-		return -1;
+	output_page_row(out, e, kind, addr, npages, o, &r);
+	for (int id = 0; id < PFLD_COUNT; id++) {
+		if (!(page_fields[id].in & in))
+			continue;
+		if (set(j, page_fields[id].name, json_page_field(&r, id)) < 0) {
+			json_decref(j);
+			return -1;
+		}
 	}
 	return dump(out, j);
 }

@@ -7,7 +7,6 @@
 
 #include "escape.h"
 #include "output.h"
-#include "pagemap.h"
 #include "rollup.h"
 
 /*
@@ -175,6 +174,8 @@ row_end(struct row *r)
 	return row_put(r, "\n", 1) == 0 && row_flush(r) == 0 ? 0 : -1;
 }
 
+static int	table_page_header(struct output *out);
+
 static int
 table_begin(struct output *out)
 {
@@ -221,9 +222,7 @@ table_heading(struct output *out)
 	if (out->opts->no_headers)
 		return 0;
 	if (out->opts->pages != PAGES_OFF)
-		return fprintf(out->fp, "%-16s %8s %-7s %-7s %10s %5s %-12s %-24s %s\n",
-		    "Address", "Pages", "State", "Flags", "PFN", "Count", "Swap",
-		    "KPageFlags", "Mapping") < 0 ? -1 : 0;
+		return table_page_header(out);
 	if (out->opts->summary != SUMMARY_OFF)
 		return 0;
 	for (size_t i = 0; i < out->ncols; i++) {
@@ -327,18 +326,86 @@ table_mapping(struct output *out, const struct maps_entry *e,
 	return table_row(out, e, c);
 }
 
-/* One letter per page fact, '.' when clear, '?' when unknown. */
-static void
-page_flags(const struct page_view *v, char buf[8])
+/*
+ * One cell of a page row or header: numbers right-aligned, words left, to
+ * the width of pagefields.c; a ragged cell (names, the path) unpadded.
+ */
+static int
+page_cell(struct row *r, int id, const char *s, bool ragged)
 {
-	buf[0] = v->file ? 'f' : '.';
-	buf[1] = v->exclusive ? 'x' : '.';
-	buf[2] = v->zero < 0 ? '?' : v->zero ? 'z' : '.';
-	buf[3] = v->cow_copied < 0 ? '?' : v->cow_copied ? 'c' : '.';
-	buf[4] = v->soft_dirty < 0 ? '?' : v->soft_dirty ? 'd' : '.';
-	buf[5] = v->uffd_wp ? 'w' : '.';
-	buf[6] = v->guard ? 'g' : '.';
-	buf[7] = '\0';
+	const struct page_field *pf = &page_fields[id];
+	size_t n = strlen(s), w = (size_t)abs(pf->width);
+	size_t pad = !ragged && w > n ? w - n : 0;
+
+	if ((id > 0 && row_put(r, " ", 1) != 0) ||
+	    (pf->width > 0 && row_pad(r, pad) != 0) || row_put(r, s, n) != 0 ||
+	    (pf->width < 0 && row_pad(r, pad) != 0))
+		return -1;
+	return 0;
+}
+
+static int
+table_page_header(struct output *out)
+{
+	struct row row = { .out = out };
+
+	for (int id = 0; id < PFLD_COUNT; id++)
+		if ((page_fields[id].in & PFO_TABLE) && page_cell(&row, id,
+		    page_fields[id].header, page_fields[id].kind == PFK_PATH) < 0)
+			return -1;
+	return row_end(&row);
+}
+
+/* The kpageflags names, or "-" for none or unknown: written past the row. */
+static int
+page_names(struct row *row, const struct page_row *r)
+{
+	uint64_t v;
+
+	if (row_put(row, " ", 1) != 0)
+		return -1;
+	if (!pfield_value(r, PFLD_KPAGEFLAGS, &v) || v == 0)
+		return row_put(row, "-", 1);
+	return row_flush(row) == 0 &&
+	    output_flag_names(row->out->fp, v, ",") == 0 ? 0 : -1;
+}
+
+/* The text of a padded cell of a page row into buf; "-" when unknown. */
+static void
+page_text(const struct page_row *r, int id, char *buf, size_t len)
+{
+	uint64_t v;
+	bool known = pfield_value(r, id, &v);
+
+	switch (page_fields[id].kind) {
+	case PFK_ADDR:
+		hex16(buf, len, v);
+		return;
+	case PFK_STATE:
+		snprintf(buf, len, "%s", pfield_state(r));
+		return;
+	case PFK_LETTERS:
+		if (len > PFIELD_NLETTERS)
+			pfield_letters(r, buf);
+		return;
+	case PFK_SWAP:
+		if (r->f.have_swap)
+			snprintf(buf, len, "%u:0x%" PRIx64, r->f.swap_type,
+			    r->f.swap_offset);
+		else
+			snprintf(buf, len, "-");
+		return;
+	default:
+		break;
+	}
+	if (!known)
+		snprintf(buf, len, "-");
+	else if (page_fields[id].kind == PFK_HEX)
+		snprintf(buf, len, "0x%" PRIx64, v);
+	else if (len >= 21)
+		output_fmt_u64(buf, v);
+	else
+		snprintf(buf, len, "%" PRIu64, v);
 }
 
 static int
@@ -346,37 +413,35 @@ table_page(struct output *out, const struct maps_entry *e,
     const struct mapping_kind *kind, uint64_t addr, uint64_t npages,
     const struct page_obs *o)
 {
-	struct page_view v;
-	char flags[8], pfn[24] = "-", count[24] = "-", swap[40] = "-";
-	char *safe;
-	int r;
+	struct row row = { .out = out };
+	struct page_row r;
+	char buf[48];
 
 	if (table_heading(out) != 0)
 		return -1;
-	output_page_view(out, kind, o, &v);
-	page_flags(&v, flags);
-	if (v.have_pfn)
-		snprintf(pfn, sizeof(pfn), "0x%" PRIx64, v.pfn);
-	if (v.have_kcount)
-		snprintf(count, sizeof(count), "%" PRIu64, o->kcount);
-	if (v.have_swap)
-		snprintf(swap, sizeof(swap), "%u:0x%" PRIx64, pm_swap_type(o->pm),
-		    pm_swap_offset(o->pm));
-	if (fprintf(out->fp, "%016" PRIx64 " %8" PRIu64 " %-7s %-7s %10s %5s %-12s ",
-	    addr, npages, v.present ? "present" : v.swapped ? "swapped" : "none",
-	    flags, pfn, count, swap) < 0)
-		return -1;
-	if (v.have_kflags) {
-		if (o->kflags == 0 ? fputs("-", out->fp) < 0 :
-		    output_flag_names(out->fp, o->kflags, ",") < 0)
+	output_page_row(out, e, kind, addr, npages, o, &r);
+	for (int id = 0; id < PFLD_COUNT; id++) {
+		int rc;
+
+		if (!(page_fields[id].in & PFO_TABLE))
+			continue;
+		if (page_fields[id].kind == PFK_NAMES)
+			rc = page_names(&row, &r);
+		else if (page_fields[id].kind == PFK_PATH) {
+			char *safe = escape_vis(e->path);
+
+			if (safe == NULL)
+				return -1;
+			rc = page_cell(&row, id, safe, true);
+			free(safe);
+		} else {
+			page_text(&r, id, buf, sizeof(buf));
+			rc = page_cell(&row, id, buf, false);
+		}
+		if (rc < 0)
 			return -1;
-	} else if (fputs("-", out->fp) < 0)
-		return -1;
-	if ((safe = escape_vis(e->path)) == NULL)
-		return -1;
-	r = fprintf(out->fp, " %s\n", safe) < 0 ? -1 : 0;
-	free(safe);
-	return r;
+	}
+	return row_end(&row);
 }
 
 /* Under a mapping's own line when per mapping; the largest count first. */

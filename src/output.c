@@ -7,7 +7,6 @@
 
 #include "kpf.h"
 #include "output.h"
-#include "pagemap.h"
 #include "pageflags.h"
 
 void
@@ -44,32 +43,31 @@ output_init(struct output *out, FILE *fp, const struct options *opts,
 	}
 }
 
-void
-output_page_view(const struct output *out, const struct mapping_kind *kind,
-    const struct page_obs *o, struct page_view *v)
+struct page_know
+output_page_know(const struct output *out)
 {
-	memset(v, 0, sizeof(*v));
-	v->present = pm_present(o->pm);
-	v->swapped = pm_swapped(o->pm) && !pm_guard(o->pm);
-	v->zero = stats_page_is_zero(o);
-	/* As in stats.c: the huge zero page carries the file bit, wrongly. */
-	v->file = v->present && pm_file(o->pm) && v->zero != 1;
-	v->exclusive = v->present && pm_exclusive(o->pm);
-	v->soft_dirty = out->soft_dirty_known ? pm_soft_dirty(o->pm) : -1;
-	v->uffd_wp = pm_uffd_wp(o->pm);
-	v->guard = pm_guard(o->pm);
-	/* The kernel hides swap entries, like PFNs, from unprivileged readers. */
-	v->have_swap = v->swapped && out->pfn_visible;
-	if (!v->present)
-		v->cow_copied = 0;
-	else if (v->zero < 0)
-		v->cow_copied = -1;
-	else
-		v->cow_copied = kind->private && kind->file && !v->file && !v->zero;
-	v->have_pfn = v->present && out->pfn_visible;
-	v->pfn = pm_pfn(o->pm);
-	v->have_kflags = v->have_pfn && (o->have & OBS_KFLAGS);
-	v->have_kcount = v->have_pfn && (o->have & OBS_KCOUNT);
+	return (struct page_know){ .soft_dirty = out->soft_dirty_known,
+	    .pfn = out->pfn_visible };
+}
+
+void
+output_page_facts(const struct output *out, const struct mapping_kind *kind,
+    const struct page_obs *o, struct page_facts *f)
+{
+	pagefacts_decode(f, o, kind, output_page_know(out));
+}
+
+void
+output_page_row(const struct output *out, const struct maps_entry *e,
+    const struct mapping_kind *kind, uint64_t addr, uint64_t npages,
+    const struct page_obs *o, struct page_row *r)
+{
+	r->e = e;
+	r->addr = addr;
+	r->npages = npages;
+	r->pm = o->pm;
+	output_page_facts(out, kind, o, &r->f);
+	r->word = pageflags_word(&r->f);
 }
 
 size_t

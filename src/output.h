@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "maps.h"
+#include "pagefacts.h"
+#include "pagefields.h"
 #include "stats.h"
 #include "summary.h"
 
@@ -85,20 +87,18 @@ extern const struct output_ops output_table_ops;
 extern const struct output_ops output_csv_ops;
 extern const struct output_ops output_json_ops;
 
-/* Shared by the renderers: per-page facts, derived once. */
-struct page_view {
-	bool		present, swapped, file, exclusive, uffd_wp, guard;
-	int		soft_dirty;	/* -1 unknown */
-	int		zero;		/* -1 unknown */
-	int		cow_copied;	/* -1 unknown */
-	bool		have_pfn;
-	bool		have_swap;	/* swap type and offset are real */
-	uint64_t	pfn;
-	bool		have_kflags, have_kcount;
-};
+/* What this run can know of every page (for pagefacts_decode()). */
+struct page_know output_page_know(const struct output *out);
 
-void	output_page_view(const struct output *out, const struct mapping_kind *kind,
-	    const struct page_obs *o, struct page_view *v);
+/* The facts of page o of a mapping of this kind, as every renderer shows them. */
+void	output_page_facts(const struct output *out,
+	    const struct mapping_kind *kind, const struct page_obs *o,
+	    struct page_facts *f);
+
+/* One page row (a run: its first page, npages long), decoded for the fields. */
+void	output_page_row(const struct output *out, const struct maps_entry *e,
+	    const struct mapping_kind *kind, uint64_t addr, uint64_t npages,
+	    const struct page_obs *o, struct page_row *r);
 
 /* v in decimal into buf (at least 21 bytes), NUL-terminated; its length. */
 size_t	output_fmt_u64(char *buf, uint64_t v);

@@ -7,9 +7,7 @@
 #include <string.h>
 
 #include "kpf.h"
-#include "pagemap.h"
 #include "pageflags.h"
-#include "pagescan.h"
 
 static const char *const pseudo_names[KPF_NBITS] = {
 	[PF_UFFD_WP] = "uffd_wp",
@@ -31,30 +29,30 @@ static const struct {
 };
 
 uint64_t
-pageflags_word(const struct page_obs *o, bool soft_dirty_known)
+pageflags_word(const struct page_facts *f)
 {
-	uint64_t pm = o->pm, w = 0;
-	int zero = stats_page_is_zero(o);
+	uint64_t w = 0;
 
-	if ((o->have & OBS_KFLAGS) && pm_present(pm))
-		w = o->kflags;
-	else if (pm_present(pm) && !pm_file(pm) && zero == 0)
+	if (f->have_kflags)
+		w = f->kflags;
+	else if (f->anon > 0)
 		w = KPF_BIT(KPF_ANON);	/* pagemap clears bit 61 just for PageAnon */
-	if (zero > 0)
+	/* A word has no "unknown": a fact sets its bit only where it is known. */
+	if (f->zero > 0)
 		w |= KPF_BIT(KPF_ZERO_PAGE);
-	if ((o->have & OBS_SCAN) && (o->scan & SCAN_HUGE) && pm_present(pm))
+	if (f->pmd)
 		w |= KPF_BIT(PF_PMD);
-	if (soft_dirty_known && pm_soft_dirty(pm))
+	if (f->soft_dirty > 0)
 		w |= KPF_BIT(KPF_SOFTDIRTY);
-	if (pm_uffd_wp(pm))
+	if (f->uffd_wp)
 		w |= KPF_BIT(PF_UFFD_WP);
-	if (pm_guard(pm))
+	if (f->guard)
 		w |= KPF_BIT(PF_GUARD);
-	if (pm_present(pm) && pm_file(pm) && zero <= 0)
+	if (f->file > 0)
 		w |= KPF_BIT(PF_FILE);
-	if (pm_swapped(pm) && !pm_guard(pm))
+	if (f->swapped)
 		w |= KPF_BIT(PF_SWAP);
-	if (pm_present(pm) && pm_exclusive(pm))
+	if (f->exclusive)
 		w |= KPF_BIT(PF_MMAP_EXCLUSIVE);
 	return w;
 }
@@ -118,6 +116,13 @@ flag_filter_add(struct flag_filter *f, const char *expr, char *err,
 		if (bit < 0) {
 			snprintf(err, errlen, "unknown page flag '%.*s' (see --help)",
 			    (int)(len - neg), p + neg);
+			return -EINVAL;
+		}
+		/* anon,~anon would select nothing, silently: refuse it. */
+		if ((t.mask & KPF_BIT(bit)) &&
+		    ((t.value & KPF_BIT(bit)) != 0) == neg) {
+			snprintf(err, errlen, "--flags %s: contradiction: %s both "
+			    "set and clear", expr, pageflags_name((unsigned)bit));
 			return -EINVAL;
 		}
 		t.mask |= KPF_BIT(bit);

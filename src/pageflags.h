@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagefacts.h"
 #include "stats.h"
 
 /*
@@ -23,12 +24,12 @@ enum {
 };
 
 /*
- * The flags word of a page: its kpageflags when read (else KPF_ANON from
- * pagemap where the zero page can be told apart), KPF_ZERO_PAGE from the scan
- * too, KPF_SOFTDIRTY from pagemap when the kernel tracks it, and the PF_* bits
- * above.
+ * The flags word of a page: its kpageflags when read (else KPF_ANON where
+ * the page is known anonymous), KPF_ZERO_PAGE from the scan too,
+ * KPF_SOFTDIRTY when the kernel tracks it, and the PF_* bits above. A fact
+ * that is unknown leaves its bit clear.
  */
-uint64_t	pageflags_word(const struct page_obs *o, bool soft_dirty_known);
+uint64_t	pageflags_word(const struct page_facts *f);
 
 /* The bits of a flags word that the given sources cannot know. */
 uint64_t	pageflags_unknown(const struct sources *src);
@@ -53,7 +54,8 @@ struct flag_filter {
 
 /*
  * Add one term, "name[,~name...]", to f. Returns 0, -ENOMEM, or -EINVAL with
- * the offending name in err.
+ * the reason in err: an unknown name, or a name both required and forbidden
+ * (a term that could select no page).
  */
 int	flag_filter_add(struct flag_filter *f, const char *expr, char *err,
 	    size_t errlen);

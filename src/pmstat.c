@@ -103,8 +103,7 @@ on_frames(void *arg, const struct mapping_kind *kind, const struct page_obs *o,
 {
 	struct run *run = arg;
 
-	(void)kind;
-	return stop(run, family_add_frames(&run->fam, o, words, n));
+	return stop(run, family_add_frames(&run->fam, o, kind, words, n));
 }
 
 /* Was pid named (as an argument, -p or a --tree root), or only selected? */
@@ -359,7 +358,7 @@ main(int argc, char **argv)
 	    in.probe.pfn_visible, in.probe.soft_dirty);
 	if (!opts.wide)
 		run.out.max_width = termwidth(STDOUT_FILENO);
-	view_init(&run.view, &run.out, &opts.filter, in.probe.soft_dirty);
+	view_init(&run.view, &run.out, &opts.filter);
 	in.wanted = wanted_counters(&run.out);
 	run.out.scan = in.scan_ok;
 	/*

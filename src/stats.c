@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "kpf.h"
-#include "pagemap.h"
-#include "pagescan.h"
+#include "pagefacts.h"
 #include "smaps.h"
 #include "stats.h"
 
@@ -44,23 +43,23 @@ stats_init(struct counts *c, uint32_t known)
 int
 stats_page_is_zero(const struct page_obs *o)
 {
-	if (!pm_present(o->pm))
-		return 0;
-	if (o->have & OBS_SCAN)
-		return (o->scan & SCAN_ZERO) != 0;
-	if (o->have & OBS_KFLAGS)
-		return (o->kflags & KPF_BIT(KPF_ZERO_PAGE)) != 0;
-	return -1;
+	/* The kind does not change whether the page is the zero page. */
+	static const struct mapping_kind any = { .private = true };
+	struct page_facts f;
+
+	pagefacts_decode(&f, o, &any, (struct page_know){ 0 });
+	return f.zero;
 }
 
+/* Written, as smaps would say, from a page's kpageflags (have_kflags). */
 static bool
-page_dirty(const struct page_obs *o, bool anon)
+page_dirty(const struct page_facts *f)
 {
-	bool kdirty = (o->kflags & KPF_BIT(KPF_DIRTY)) != 0;
+	bool kdirty = (f->kflags & KPF_BIT(KPF_DIRTY)) != 0;
 
-	if (anon) {
+	if (f->anon > 0) {
 		/* A clean swap-cache page can be dropped without writing it. */
-		return !((o->kflags & KPF_BIT(KPF_SWAPCACHE)) && !kdirty);
+		return !((f->kflags & KPF_BIT(KPF_SWAPCACHE)) && !kdirty);
 	}
 	return kdirty;
 }
@@ -69,73 +68,65 @@ void
 stats_add_pages(struct counts *c, const struct mapping_kind *kind,
     const struct page_obs *o, uint64_t n)
 {
-	uint64_t pm = o->pm;
-	int zero;
-	bool anon;
+	/*
+	 * Bit 55 is tallied as the kernel gives it: whether soft_dirty is shown
+	 * is c->known's to say, once for the mapping. PFNs are not counted.
+	 */
+	static const struct page_know know = { .soft_dirty = true };
+	struct page_facts f;
 
+	pagefacts_decode(&f, o, kind, know);
 	c->v[CTR_PAGES] += n;
-	/* A guard region is a PTE marker that pagemap also flags as swap. */
-	if (pm_swapped(pm) && !pm_guard(pm))
+	if (f.swapped)
 		c->v[CTR_SWAPPED] += n;
-	if (pm_soft_dirty(pm) && (pm_present(pm) || pm_swapped(pm)))
+	/* Pages that exist: holes of a VM_SOFTDIRTY mapping carry bit 55 too. */
+	if (f.soft_dirty > 0 && (f.present || f.swapped || f.guard))
 		c->v[CTR_SOFT_DIRTY] += n;
-	if (!pm_present(pm))
+	if (!f.present)
 		return;
 	c->v[CTR_PRESENT] += n;
-	/*
-	 * The zero page first: pagemap sets the file bit on the huge zero page
-	 * (its PMD path marks every page that is not anonymous), yet it is
-	 * neither page cache nor shmem.
-	 */
-	zero = stats_page_is_zero(o);
-	if (zero > 0) {
+	if (f.zero > 0) {
 		c->v[CTR_ZERO] += n;
 		return;
 	}
-	/*
-	 * Where the zero page cannot be told, a file-bit page of a private
-	 * anonymous mapping may be the huge zero page: file is unknown there.
-	 */
-	if (zero < 0 && pm_file(pm) && kind->private && !kind->file)
+	/* A file-bit page that may be the huge zero page: stats_settle() knows. */
+	if (f.file < 0)
 		c->known &= ~CTR_BIT(CTR_FILE);
-	if (pm_file(pm))
+	if (f.file != 0)
 		c->v[CTR_FILE] += n;
-	if (pm_exclusive(pm))
+	if (f.exclusive)
 		c->v[CTR_EXCLUSIVE] += n;
-	anon = !pm_file(pm);
-	if (zero < 0) {
+	if (f.zero < 0) {
 		/* Anon or the zero page; stats_settle() tells them apart. */
-		if (anon)
+		if (f.anon < 0)
 			c->raw[RAW_NONFILE] += n;
-		if (!pm_exclusive(pm))
+		if (!f.exclusive)
 			c->raw[RAW_NONEXCL] += n;
-		if (anon && kind->private && kind->file)
+		if (f.cow_copied < 0)
 			c->raw[RAW_COW_COPIED] += n;
-		if (anon && kind->private && !pm_exclusive(pm))
+		if (f.anon < 0 && kind->private && !f.exclusive)
 			c->raw[RAW_COW_SHARED] += n;
 		return;
 	}
-	if (anon)
+	if (f.anon > 0)
 		c->v[CTR_ANON] += n;
-	if (!pm_exclusive(pm))
+	if (!f.exclusive)
 		c->v[CTR_SHARED] += n;
-	if (anon && kind->private && kind->file)
+	if (f.cow_copied > 0)
 		c->v[CTR_COW_COPIED] += n;
-	if (anon && kind->private && !pm_exclusive(pm))
+	if (f.anon > 0 && kind->private && !f.exclusive)
 		c->v[CTR_COW_SHARED] += n;
-	/* HUGE is hugetlb too: known by the mapping, or by KPF_HUGE when privileged. */
-	if ((o->have & OBS_SCAN) && (o->scan & SCAN_HUGE) && !kind->hugetlb &&
-	    !((o->have & OBS_KFLAGS) && (o->kflags & KPF_BIT(KPF_HUGE))))
+	if (f.thp)
 		c->v[CTR_THP] += n;
-	if (o->have & OBS_KFLAGS) {
-		if (page_dirty(o, anon))
+	if (f.have_kflags) {
+		if (page_dirty(&f))
 			c->v[CTR_DIRTY] += n;
-		if (o->kflags & KPF_BIT(KPF_KSM))
+		if (f.kflags & KPF_BIT(KPF_KSM))
 			c->v[CTR_KSM] += n;
 	}
-	if (o->have & OBS_KCOUNT) {
+	if (f.have_kcount) {
 		/* An exclusive page, or a racing unmap (count 0), is the process's own. */
-		uint64_t count = (pm_exclusive(pm) || o->kcount == 0) ? 1 : o->kcount;
+		uint64_t count = (f.exclusive || f.kcount == 0) ? 1 : f.kcount;
 		c->v[CTR_PSS] += n * ((UINT64_C(1) << PSS_SHIFT) / count);
 	}
 }

@@ -9,17 +9,14 @@
 #include <string.h>
 
 #include "kpf.h"
-#include "pagemap.h"
 #include "view.h"
 
 void
-view_init(struct view *v, struct output *out, const struct flag_filter *filter,
-    bool soft_dirty_known)
+view_init(struct view *v, struct output *out, const struct flag_filter *filter)
 {
 	memset(v, 0, sizeof(*v));
 	v->out = out;
 	v->filter = filter;
-	v->soft_dirty_known = soft_dirty_known;
 	v->runs = output_runs(out);
 	summary_init(&v->sum);
 }
@@ -81,30 +78,36 @@ flush_run(struct view *v)
 }
 
 /*
- * LRU bookkeeping that the kernel flips page by page as it ages memory: a
- * run does not break on it, and shows only the bits all its pages share.
+ * Bits that do not break a run, which shows only those all its pages share:
+ * LRU bookkeeping that the kernel flips page by page as it ages memory, and
+ * the head and tail marks of a compound page, so that a huge page (or many
+ * in a row) is one run, as it is one thing to the person reading.
  */
-#define RUN_VOLATILE	(KPF_BIT(KPF_REFERENCED) | KPF_BIT(KPF_ACTIVE) | \
-			 KPF_BIT(KPF_IDLE))
+#define RUN_IGNORED	(KPF_BIT(KPF_REFERENCED) | KPF_BIT(KPF_ACTIVE) | \
+			 KPF_BIT(KPF_IDLE) | KPF_BIT(KPF_COMPOUND_HEAD) | \
+			 KPF_BIT(KPF_COMPOUND_TAIL))
 
 /* Does the page at addr continue the open run? PFNs may differ. */
 static bool
 continues(const struct page_run *r, const struct maps_entry *e, uint64_t addr,
-    uint64_t word, const struct page_obs *o, size_t page_size)
+    uint64_t word, const struct page_facts *f, size_t page_size)
 {
-	const struct page_obs *f = &r->first;
+	const struct page_facts *g = &r->facts;
 
 	if (!r->open || r->mstart != e->start ||
 	    addr != r->addr + r->npages * page_size ||
-	    (word & ~RUN_VOLATILE) != (r->word & ~RUN_VOLATILE))
+	    (word & ~RUN_IGNORED) != (r->word & ~RUN_IGNORED))
 		return false;
 	/* The word can be blind to presence (no scan, no root): say it apart. */
-	if (pm_present(o->pm) != pm_present(f->pm) ||
-	    pm_swapped(o->pm) != pm_swapped(f->pm))
+	if (f->present != g->present || f->swapped != g->swapped)
 		return false;
-	if ((o->have & OBS_KCOUNT) && pm_present(o->pm) && o->kcount != f->kcount)
+	/* What the renderers show of the run's first page must hold for all. */
+	if (f->file != g->file || f->zero != g->zero ||
+	    f->cow_copied != g->cow_copied || f->soft_dirty != g->soft_dirty)
 		return false;
-	if (pm_swapped(o->pm) && pm_swap_type(o->pm) != pm_swap_type(f->pm))
+	if (f->have_kcount && f->kcount != g->kcount)
+		return false;
+	if (f->have_swap && f->swap_type != g->swap_type)
 		return false;
 	return true;
 }
@@ -113,16 +116,18 @@ int
 view_page(struct view *v, const struct maps_entry *e,
     const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
 {
-	uint64_t word = pageflags_word(o, v->soft_dirty_known);
 	const struct options *opts = v->out->opts;
+	struct page_facts f;
+	uint64_t word;
 	int err;
 
+	output_page_facts(v->out, kind, o, &f);
+	word = pageflags_word(&f);
 	if (!flag_filter_match(v->filter, word))
 		return flush_run(v);	/* a page left out ends a run */
 	if (opts->summary != SUMMARY_OFF) {
 		/* A summary counts pages that exist: present, swapped or a marker. */
-		if (pm_present(o->pm) || (word & (KPF_BIT(PF_SWAP) |
-		    KPF_BIT(PF_GUARD) | KPF_BIT(PF_UFFD_WP))))
+		if (f.present || f.swapped || f.guard || f.uffd_wp)
 			return summary_add(&v->sum, word, 1);
 		return 0;
 	}
@@ -132,7 +137,7 @@ view_page(struct view *v, const struct maps_entry *e,
 		return v->out->ops->page(v->out, e, kind, addr, 1, o) < 0 ?
 		    write_err() : 0;
 	}
-	if (continues(&v->run, e, addr, word, o, v->out->page_size)) {
+	if (continues(&v->run, e, addr, word, &f, v->out->page_size)) {
 		v->run.npages++;
 		v->run.word &= word;
 		v->run.first.kflags &= o->kflags;
@@ -141,8 +146,8 @@ view_page(struct view *v, const struct maps_entry *e,
 	if ((err = flush_run(v)) != 0)
 		return err;
 	v->run = (struct page_run){ .open = true, .e = e, .mstart = e->start,
-	    .kind = *kind,
-	    .addr = addr, .npages = 1, .word = word, .first = *o };
+	    .kind = *kind, .addr = addr, .npages = 1, .word = word,
+	    .first = *o, .facts = f };
 	return 0;
 }
 
@@ -172,9 +177,12 @@ view_mapping(struct view *v, const struct maps_entry *e, const struct counts *c)
 
 	if (opts->pages != PAGES_OFF)
 		return flush_run(v);
-	/* A mapping with nothing to count (or nothing selected) says nothing. */
+	/*
+	 * Every mapping in the range keeps its line, a mapping with no page
+	 * counted (or none selected) too: its absence would say it is not there.
+	 */
 	if (opts->summary == SUMMARY_MAPPING)
-		return v->sum.n > 0 ? emit_summary(v, e) : 0;
+		return emit_summary(v, e);
 	if (opts->summary == SUMMARY_PROCESS)
 		return 0;
 	if (begin(v) != 0)

@@ -7,6 +7,7 @@
 
 #include "maps.h"
 #include "output.h"
+#include "pagefacts.h"
 #include "pageflags.h"
 #include "stats.h"
 #include "summary.h"
@@ -21,13 +22,13 @@ struct page_run {
 	uint64_t		 npages;
 	uint64_t		 word;
 	struct page_obs		 first;
+	struct page_facts	 facts;		/* of the first page */
 };
 
 struct view {
 	struct output			*out;
 	const struct flag_filter	*filter;
 	bool				 runs;		/* collapse pages into runs */
-	bool				 soft_dirty_known;
 	struct page_run			 run;
 	struct summary			 sum;
 	int				 pid;	/* the process being viewed */
@@ -37,7 +38,7 @@ struct view {
 
 /* Set up a view over out; options decide runs, summaries and the filter. */
 void	view_init(struct view *v, struct output *out,
-	    const struct flag_filter *filter, bool soft_dirty_known);
+	    const struct flag_filter *filter);
 
 /*
  * A new process: forget the runs and counts of the last. Its beginning is

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kpf.h"
+#include "pagefacts.h"
 #include "pagemap.h"
 #include "pageflags.h"
 #include "pagescan.h"
@@ -17,13 +18,17 @@
 #define B(b)	KPF_BIT(b)
 #define ALL	(OBS_KFLAGS | OBS_KCOUNT | OBS_SCAN)
 
+/* The word of a page of a private anonymous mapping. */
 static uint64_t
 word(uint64_t pm, uint64_t kflags, uint8_t scan, uint8_t have, bool sd)
 {
+	static const struct mapping_kind anon = { .private = true };
 	struct page_obs o = { .pm = pm, .kflags = kflags, .scan = scan,
 	    .have = have };
+	struct page_facts f;
 
-	return pageflags_word(&o, sd);
+	pagefacts_decode(&f, &o, &anon, (struct page_know){ .soft_dirty = sd });
+	return pageflags_word(&f);
 }
 
 START_TEST(test_word_privileged)
@@ -72,6 +77,8 @@ START_TEST(test_word_unprivileged)
 	ck_assert_uint_eq(word(PM_PRESENT, 0, 0, 0, false), 0);
 	ck_assert_uint_eq(word(PM_PRESENT | PM_FILE, 0, 0, OBS_SCAN, false),
 	    B(PF_FILE));
+	/* ...nor file where bit 61 may be the huge zero page: unknown, clear. */
+	ck_assert_uint_eq(word(PM_PRESENT | PM_FILE, 0, 0, 0, false), 0);
 }
 END_TEST
 
@@ -152,6 +159,34 @@ START_TEST(test_filter)
 }
 END_TEST
 
+/* A term that requires and forbids one bit could select no page: refused. */
+START_TEST(test_filter_contradiction)
+{
+	struct flag_filter f = { NULL, 0 };
+	char err[256];
+
+	ck_assert_int_eq(flag_filter_add(&f, "anon,~anon", err, sizeof(err)),
+	    -EINVAL);
+	ck_assert_str_eq(err, "--flags anon,~anon: contradiction: anon both set "
+	    "and clear");
+	/* By an alias, and the other way round, and among other names. */
+	ck_assert_int_eq(flag_filter_add(&f, "~anonymous,lru,anon", err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "anon both set and clear"));
+	ck_assert_int_eq(flag_filter_add(&f, "file,~swap,swap", err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "swap both set and clear"));
+	ck_assert_uint_eq(f.n, 0);
+	/* A name twice alike is only redundant; across terms it is a union. */
+	ck_assert_int_eq(flag_filter_add(&f, "anon,anon", err, sizeof(err)), 0);
+	ck_assert_int_eq(flag_filter_add(&f, "~anon", err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.n, 2);
+	ck_assert(flag_filter_match(&f, B(KPF_ANON)));
+	ck_assert(flag_filter_match(&f, 0));
+	flag_filter_free(&f);
+}
+END_TEST
+
 START_TEST(test_summary_counts_and_order)
 {
 	struct summary s;
@@ -200,6 +235,7 @@ pageflags_suite(void)
 	tc = check_tcase(s, "names");
 	tcase_add_test(tc, test_names_and_lookup);
 	tcase_add_test(tc, test_filter);
+	tcase_add_test(tc, test_filter_contradiction);
 	tc = check_tcase(s, "summary");
 	tcase_add_test(tc, test_summary_counts_and_order);
 	return s;

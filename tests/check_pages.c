@@ -183,7 +183,9 @@ check_seed_table(int uid, const char *mode, pid_t pid, uint64_t addr)
 			size_t i = (size_t)((a - addr) / ps + k);
 			bool copy = i == 0 || i == 2;
 			bool present = strcmp(state, "present") == 0;
-			char want = !present || cow_known ? (copy ? 'c' : '.') : '?';
+			/* A file page ('f') is no copy, zero page or not. */
+			char want = !present || cow_known || flags[0] == 'f' ?
+			    (copy ? 'c' : '.') : '?';
 
 			seen[i]++;
 			ck_assert_msg(flags[3] == want,

@@ -147,7 +147,8 @@ bool	 known_bool(json_t *pg, const char *key, const char *what, long i);
 /*
  * A boolean key of page pg (zero, cow_copied, soft_dirty...): want where
  * pmstat run as how can know it for one page (kp_page_known(); a page not
- * present is known to be neither the zero page nor a copy), else null.
+ * present is known to be neither the zero page nor a copy, a file page no
+ * copy), else null.
  */
 void	 expect_page_bool(json_t *pg, const char *key, bool want, unsigned how,
 	    const char *what, long i);
