@@ -509,6 +509,17 @@ count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
 			.have = m->have,
 		};
 
+		/* A reservation's holes: one call per run of them, not per page. */
+		if (w->ops->page && w->ops->hole && !pm_present(o.pm) &&
+		    !pm_swapped(o.pm)) {
+			for (j = i + 1; j < off + n && same_obs(in, i, j); j++)
+				;
+			stats_add_pages(m->c, &m->kind, &o, j - i);
+			if ((err = w->ops->hole(w->ops->arg, m->e, &m->kind,
+			    (vpn + i - off) << in->page_shift, &o, j - i)) != 0)
+				return err;
+			continue;
+		}
 		if (w->ops->page) {
 			stats_add_page(m->c, &m->kind, &o);
 			if (w->ops->frames && (err = w->ops->frames(w->ops->arg,

@@ -63,9 +63,18 @@ typedef int	(*inspect_page_fn)(void *arg, const struct maps_entry *e,
 typedef int	(*inspect_frames_fn)(void *arg, const struct mapping_kind *kind,
 		    const struct page_obs *o, const uint64_t *words, size_t n);
 
+/*
+ * Called, where set, instead of page for n neighbouring pages neither
+ * present nor swapped and alike (the holes of a listing): one call, not n.
+ */
+typedef int	(*inspect_hole_fn)(void *arg, const struct maps_entry *e,
+		    const struct mapping_kind *kind, uint64_t addr,
+		    const struct page_obs *o, uint64_t n);
+
 struct inspect_ops {
 	inspect_mapping_fn	 mapping;	/* may be NULL */
 	inspect_page_fn		 page;		/* may be NULL */
+	inspect_hole_fn		 hole;		/* may be NULL */
 	inspect_frames_fn	 frames;	/* may be NULL */
 	bool			 holes;		/* page wants unpopulated pages too */
 	void			*arg;

@@ -60,6 +60,15 @@ on_mapping(void *arg, const struct maps_entry *e, const struct counts *c)
 }
 
 static int
+on_hole(void *arg, const struct maps_entry *e, const struct mapping_kind *kind,
+    uint64_t addr, const struct page_obs *o, uint64_t n)
+{
+	struct run *run = arg;
+
+	return stop(run, view_holes(&run->view, e, kind, addr, o, n));
+}
+
+static int
 on_page(void *arg, const struct maps_entry *e, const struct mapping_kind *kind,
     uint64_t addr, const struct page_obs *o)
 {
@@ -176,6 +185,7 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 		.mapping = !rows ? on_mapping :
 		    opts->by == BY_PATH ? on_mapping_path : NULL,
 		.page = pages ? on_page : NULL,
+		.hole = pages ? on_hole : NULL,
 		.frames = run->family_on ? on_frames : NULL,
 		.holes = opts->pages != PAGES_OFF,	/* a summary skips holes */
 		.arg = run,

@@ -112,9 +112,14 @@ continues(const struct page_run *r, const struct maps_entry *e, uint64_t addr,
 	return true;
 }
 
-int
-view_page(struct view *v, const struct maps_entry *e,
-    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+/*
+ * n pages from addr on, alike but for their PFNs (n > 1 only for holes,
+ * whose PFN bits are 0): o describes the first.
+ */
+static int
+view_pages(struct view *v, const struct maps_entry *e,
+    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o,
+    uint64_t n)
 {
 	const struct options *opts = v->out->opts;
 	struct page_facts f;
@@ -128,17 +133,20 @@ view_page(struct view *v, const struct maps_entry *e,
 	if (opts->summary != SUMMARY_OFF) {
 		/* A summary counts pages that exist: present, swapped or a marker. */
 		if (f.present || f.swapped || f.guard || f.uffd_wp)
-			return summary_add(&v->sum, word, 1);
+			return summary_add(&v->sum, word, n);
 		return 0;
 	}
 	if (!v->runs) {
 		if (begin(v) != 0)
 			return write_err();
-		return v->out->ops->page(v->out, e, kind, addr, 1, o) < 0 ?
-		    write_err() : 0;
+		for (uint64_t k = 0; k < n; k++)
+			if (v->out->ops->page(v->out, e, kind,
+			    addr + k * v->out->page_size, 1, o) < 0)
+				return write_err();
+		return 0;
 	}
 	if (continues(&v->run, e, addr, word, &f, v->out->page_size)) {
-		v->run.npages++;
+		v->run.npages += n;
 		v->run.word &= word;
 		v->run.first.kflags &= o->kflags;
 		return 0;
@@ -146,9 +154,24 @@ view_page(struct view *v, const struct maps_entry *e,
 	if ((err = flush_run(v)) != 0)
 		return err;
 	v->run = (struct page_run){ .open = true, .e = e, .mstart = e->start,
-	    .kind = *kind, .addr = addr, .npages = 1, .word = word,
+	    .kind = *kind, .addr = addr, .npages = n, .word = word,
 	    .first = *o, .facts = f };
 	return 0;
+}
+
+int
+view_page(struct view *v, const struct maps_entry *e,
+    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o)
+{
+	return view_pages(v, e, kind, addr, o, 1);
+}
+
+int
+view_holes(struct view *v, const struct maps_entry *e,
+    const struct mapping_kind *kind, uint64_t addr, const struct page_obs *o,
+    uint64_t n)
+{
+	return view_pages(v, e, kind, addr, o, n);
 }
 
 static int

@@ -52,6 +52,11 @@ int	view_page(struct view *v, const struct maps_entry *e,
 	    const struct mapping_kind *kind, uint64_t addr,
 	    const struct page_obs *o);
 
+/* n neighbouring pages alike, neither present nor swapped: as n view_page(). */
+int	view_holes(struct view *v, const struct maps_entry *e,
+	    const struct mapping_kind *kind, uint64_t addr,
+	    const struct page_obs *o, uint64_t n);
+
 /* A mapping is done. Returns 0 or -errno. */
 int	view_mapping(struct view *v, const struct maps_entry *e,
 	    const struct counts *c);
