@@ -40,7 +40,7 @@ find_seen(struct seen *v, size_t n, int pid)
 {
 	struct seen key = { .pid = pid };
 
-	return bsearch(&key, v, n, sizeof(*v), cmp_seen);
+	return n > 0 ? bsearch(&key, v, n, sizeof(*v), cmp_seen) : NULL;
 }
 
 /* Every process in /proc with its parent; vanished ones are left out. */
@@ -93,7 +93,8 @@ scan_proc(const struct procsel *sel, struct seen **out, size_t *nout)
 		free(v);
 		return err;
 	}
-	qsort(v, n, sizeof(*v), cmp_seen);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_seen);
 	*out = v;
 	*nout = n;
 	return 0;
@@ -241,7 +242,9 @@ scan_trees(const struct procsel *sel, struct seen **out, size_t *nout)
 		free(v);
 		return err;
 	}
-	qsort(v, n, sizeof(*v), cmp_seen);
+	/* qsort's array may not be NULL, even empty (a root with no children). */
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_seen);
 	*out = v;
 	*nout = n;
 	return 0;

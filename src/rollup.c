@@ -279,7 +279,8 @@ rollup_sort(struct rollup *r, const struct sort_key *keys, size_t nkeys)
 	free(r->index);
 	r->index = NULL;
 	r->index_cap = 0;
-	qsort_r(r->rows, r->n, sizeof(*r->rows), cmp_rows, &ctx);
+	if (r->n > 0)
+		qsort_r(r->rows, r->n, sizeof(*r->rows), cmp_rows, &ctx);
 }
 
 const char *
