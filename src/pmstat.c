@@ -284,9 +284,18 @@ map_one(struct inspector *in, const struct options *opts, struct map_run *mr,
 
 	if ((r = procinfo_comm(pid, comm, sizeof(comm))) != 0) {
 		r = procinfo_explain(pid, r);
-		if (is_named)
-			warnx("%d: %s", pid, procinfo_strerror(r));
-		return is_named ? r : 0;
+		if (!is_named)
+			return 0;
+		warnx("%d: %s", pid, procinfo_strerror(r));
+		/* JSON keeps a named process's entry, with its error, as schema 1 does. */
+		errno = 0;
+		if (mr->out.st.json && (map_out_process_begin(&mr->out, pid,
+		    NULL) != 0 || map_out_process_end(&mr->out, NULL,
+		    procinfo_strerror(r)) != 0)) {
+			mr->write_errno = errno != 0 ? errno : EIO;
+			return STOP_OUTPUT;
+		}
+		return r;
 	}
 	errno = 0;
 	if (map_out_process_begin(&mr->out, pid, comm) != 0) {

@@ -153,5 +153,15 @@ check "--color always (detached): exit 2, a hint for --color=always" \
 "$PMSTAT" --map --json --color=always "$target" >"$tmp/out" 2>/dev/null
 check "--map --json: buckets, no escapes" sh -c "grep -q '\"buckets\":\\[{\"start\"' '$tmp/out' && ! grep -q \"\$(printf '\\033')\" '$tmp/out'"
 
+# A process that is gone: exit 1; JSON keeps its entry, with the error.
+sh -c 'exit 0' &
+gone=$!
+wait $gone
+"$PMSTAT" --map --json "$gone" "$target" >"$tmp/out" 2>"$tmp/err"
+st=$?
+check "a PID that is gone: exit 1, one line on stderr" test $st -eq 1 -a "$(wc -l <"$tmp/err")" -eq 1
+check "a PID that is gone: its JSON entry has the error, the other its buckets" \
+	sh -c "grep -q '{\"pid\":$gone,\"comm\":null,\"mappings\":\[\],\"totals\":null,\"error\":\"no such process\"}' '$tmp/out' && grep -q '\"buckets\"' '$tmp/out'"
+
 echo "1..$n"
 [ "$fail" -eq 0 ]
