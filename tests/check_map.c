@@ -125,16 +125,6 @@ strip_of(const char *out, char *buf, size_t len)
 	return buf;
 }
 
-static size_t
-count_of(const char *s, char c)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += *s == c;
-	return n;
-}
-
 /*
  * First half written, second untouched: whole anon buckets, then at most
  * one mixed bucket where the halves meet, then whole not-present buckets,
