@@ -549,7 +549,12 @@ main(int argc, char **argv)
 	run.out.from_smaps = in.wanted & CTR_SETTLED & (~stats_known(&src) |
 	    (src.kcount ? 0 : CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_SHARED) |
 	    CTR_BIT(CTR_COW_SHARED)));
-	joinplan_init(&in.plan, in.wanted, opts.full_join ||
+	/*
+	 * The page views and the map show each page's own facts, which the
+	 * plan's shortcuts (they settle totals, not pages) would leave unknown
+	 * where there is no PAGEMAP_SCAN to tell them.
+	 */
+	joinplan_init(&in.plan, in.wanted, opts.full_join || opts.map ||
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 	run.known = CTR_ALL;
 
