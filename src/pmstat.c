@@ -550,11 +550,13 @@ main(int argc, char **argv)
 	    (src.kcount ? 0 : CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_SHARED) |
 	    CTR_BIT(CTR_COW_SHARED)));
 	/*
-	 * The page views and the map show each page's own facts, which the
-	 * plan's shortcuts (they settle totals, not pages) would leave unknown
-	 * where there is no PAGEMAP_SCAN to tell them.
+	 * The page views and the map show each page's own facts. Without
+	 * PAGEMAP_SCAN the plan's shortcuts (they settle a mapping's totals,
+	 * not its pages) would leave the map's pages unknown; with it, the
+	 * scan tells them, and the sparse map keeps its speed.
 	 */
-	joinplan_init(&in.plan, in.wanted, opts.full_join || opts.map ||
+	joinplan_init(&in.plan, in.wanted, opts.full_join ||
+	    (opts.map && !in.scan_ok) ||
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 	run.known = CTR_ALL;
 
