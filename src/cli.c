@@ -22,11 +22,19 @@ enum {
 	OPT_BY,
 	OPT_SORT,
 	OPT_FAMILY,
+	OPT_MAP,
+	OPT_WIDTH,
+	OPT_ROWS,
+	OPT_COLOR,
+	OPT_ASCII,
 };
 
 static const struct option long_options[] = {
 	{ "all",	no_argument,		NULL, 'a' },
+	{ "all-mappings", no_argument,		NULL, 'v' },
+	{ "ascii",	no_argument,		NULL, OPT_ASCII },
 	{ "by",		required_argument,	NULL, OPT_BY },
+	{ "color",	optional_argument,	NULL, OPT_COLOR },
 	{ "comm",	required_argument,	NULL, 'C' },
 	{ "csv",	no_argument,		NULL, 'c' },
 	{ "extended",	no_argument,		NULL, 'x' },
@@ -35,6 +43,7 @@ static const struct option long_options[] = {
 	{ "full-join",	no_argument,		NULL, OPT_FULL_JOIN },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, 'j' },
+	{ "map",	no_argument,		NULL, OPT_MAP },
 	{ "no-headers",	no_argument,		NULL, 'n' },
 	{ "no-kpage",	no_argument,		NULL, 'N' },
 	{ "no-scan",	no_argument,		NULL, OPT_NO_SCAN },
@@ -43,6 +52,7 @@ static const struct option long_options[] = {
 	{ "pages",	optional_argument,	NULL, 'P' },
 	{ "pid",	required_argument,	NULL, 'p' },
 	{ "range",	required_argument,	NULL, 'r' },
+	{ "rows",	required_argument,	NULL, OPT_ROWS },
 	{ "sort",	required_argument,	NULL, OPT_SORT },
 	{ "summary",	optional_argument,	NULL, 's' },
 	{ "tree",	required_argument,	NULL, OPT_TREE },
@@ -50,9 +60,10 @@ static const struct option long_options[] = {
 	{ "user",	required_argument,	NULL, 'u' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "wide",	no_argument,		NULL, 'w' },
+	{ "width",	required_argument,	NULL, OPT_WIDTH },
 	{ NULL,		0,			NULL, 0 }
 };
-static const char short_options[] = "aC:cF:hjnNo:Pp:r:su:U:VwxX";
+static const char short_options[] = "aC:cF:hjnNo:Pp:r:su:U:VvwxX";
 
 int
 cli_usage(FILE *fp)
@@ -85,6 +96,14 @@ cli_usage(FILE *fp)
 	    " -F, --flags LIST         only pages whose flags match LIST, e.g. anon,~lru\n"
 	    "                          (repeat for either-or; names below)\n"
 	    " -r, --range START[-END]  only addresses in [START, END) (hex)\n"
+	    "     --map                a page map: a strip of glyphs per mapping,\n"
+	    "                          one per bucket of pages (legend printed)\n"
+	    "     --width N            the map's line width (default: the terminal's,\n"
+	    "                          $COLUMNS, 80); with --json, buckets per row\n"
+	    "     --rows N             rows a large mapping's strip may take (1)\n"
+	    "     --color[=WHEN]       the map in colour: auto (default), always, never\n"
+	    "     --ascii              the map in ASCII even in a UTF-8 locale\n"
+	    " -v, --all-mappings       the map draws mappings under 64 KiB too\n"
 	    " -o, --output LIST        columns to print (table and CSV)\n"
 	    " -x, --extended           table: every counter\n"
 	    " -X, --output-all         table: every column, as CSV and JSON\n"
@@ -358,6 +377,47 @@ parse_unit(const char *s, enum out_unit *u)
 	return -1;
 }
 
+/* --color[=WHEN]: ls's words and their synonyms; bare, as ls, always. */
+static int
+parse_color(const char *s, enum color_mode *c)
+{
+	static const struct { const char *name; enum color_mode mode; } modes[] = {
+		{ "auto", COLOR_AUTO }, { "tty", COLOR_AUTO },
+		{ "if-tty", COLOR_AUTO }, { "always", COLOR_ALWAYS },
+		{ "yes", COLOR_ALWAYS }, { "force", COLOR_ALWAYS },
+		{ "never", COLOR_NEVER }, { "no", COLOR_NEVER },
+		{ "none", COLOR_NEVER },
+	};
+
+	if (s == NULL) {
+		*c = COLOR_ALWAYS;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			*c = modes[i].mode;
+			return 0;
+		}
+	return -1;
+}
+
+/* A number from min to max for option name, or a one-line complaint. */
+static enum cli_result
+parse_count(const char *s, const char *name, long long min, long long max,
+    size_t *v, char *err, size_t errlen)
+{
+	const char *errstr = NULL;
+	long long n = strtonum(s, min, max, &errstr);
+
+	if (errstr != NULL) {
+		snprintf(err, errlen, "invalid %s '%s': a number from %lld to %lld",
+		    name, s, min, max);
+		return CLI_USAGE;
+	}
+	*v = (size_t)n;
+	return CLI_OK;
+}
+
 static enum cli_result
 parse_option(int c, const char *arg, size_t page_size, struct options *o,
     char *err, size_t errlen)
@@ -477,6 +537,28 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 		break;
 	case 'V':
 		return CLI_VERSION;
+	case OPT_MAP:
+		o->map = true;
+		break;
+	case OPT_WIDTH:
+		return parse_count(arg, "--width", MAP_WIDTH_MIN, MAP_WIDTH_MAX,
+		    &o->map_width, err, errlen);
+	case OPT_ROWS:
+		return parse_count(arg, "--rows", 1, MAP_ROWS_MAX, &o->map_rows,
+		    err, errlen);
+	case OPT_COLOR:
+		if (parse_color(arg, &o->color) != 0) {
+			snprintf(err, errlen, "unknown --color '%s': use auto, always or never", arg);
+			return CLI_USAGE;
+		}
+		o->color_given = true;
+		break;
+	case OPT_ASCII:
+		o->ascii = true;
+		break;
+	case 'v':
+		o->all_mappings = true;
+		break;
 	default:
 		snprintf(err, errlen, "try 'pmstat --help' for more information");
 		return CLI_USAGE;
@@ -563,6 +645,7 @@ optional_arg_of(char *const *argv, int argc, const char *word)
 	} modes[] = {
 		{ "pages", 'P', { "runs", "all" } },
 		{ "summary", 's', { "process", "mapping" } },
+		{ "color", '\0', { "always", "never" } },
 	};
 
 	for (int i = 1; i + 1 < argc; i++) {
@@ -574,7 +657,8 @@ optional_arg_of(char *const *argv, int argc, const char *word)
 		lo = long_option_of(argv[i], &ambiguous);
 		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 			bool named = lo != NULL ? strcmp(lo->name, modes[m].opt) == 0 :
-			    argv[i][0] == '-' && argv[i][1] == modes[m].letter &&
+			    modes[m].letter != '\0' && argv[i][0] == '-' &&
+			    argv[i][1] == modes[m].letter &&
 			    argv[i][2] == '\0';
 
 			if (named && (strcmp(word, modes[m].values[0]) == 0 ||
@@ -642,6 +726,35 @@ first_non_counter(const struct options *o)
 		if (columns[o->cols[i]].kind != COLK_COUNTER)
 			return columns[o->cols[i]].name;
 	return NULL;
+}
+
+/* The page map draws mappings: what chooses other rows or columns is refused. */
+static enum cli_result
+check_map(const struct options *o, char *err, size_t errlen)
+{
+	const char *with = NULL;
+
+	if (!o->map) {
+		with = o->map_width ? "--width" : o->map_rows ? "--rows" :
+		    o->color_given ? "--color" : o->ascii ? "--ascii" :
+		    o->all_mappings ? "--all-mappings" : NULL;
+		if (with == NULL)
+			return CLI_OK;
+		snprintf(err, errlen, "%s sets how the page map is drawn: use it with --map",
+		    with);
+		return CLI_USAGE;
+	}
+	with = o->pages != PAGES_OFF ? "--pages" : o->summary != SUMMARY_OFF ?
+	    "--summary" : o->by != BY_MAPPING ? "--by" : o->ncols > 0 ? "-o" :
+	    o->format == FMT_CSV ? "--csv" : o->family ? "--family (or --tree)" :
+	    o->level != COLV_DEFAULT ? "-x or -X" : o->unit_given ? "--unit" :
+	    o->no_headers ? "--no-headers" : o->wide ? "--wide" :
+	    o->filter.n > 0 ? "--flags" : NULL;
+	if (with == NULL)
+		return CLI_OK;
+	snprintf(err, errlen, "--map draws every mapping of each process: not with %s",
+	    with);
+	return CLI_USAGE;
 }
 
 static enum cli_result
@@ -719,8 +832,10 @@ cli_parse(int argc, char **argv, size_t page_size, struct options *o,
 	/* A selection is many processes: one row each, unless told otherwise. */
 	if (!o->by_given)
 		o->by = procsel_active(&o->sel) && o->pages == PAGES_OFF &&
-		    o->summary == SUMMARY_OFF ? BY_PROCESS : BY_MAPPING;
-	r = check_combinations(o, err, errlen);
+		    o->summary == SUMMARY_OFF && !o->map ? BY_PROCESS : BY_MAPPING;
+	r = check_map(o, err, errlen);
+	if (r == CLI_OK)
+		r = check_combinations(o, err, errlen);
 	if (r == CLI_OK)
 		r = check_sort(o, err, errlen);
 out:

@@ -19,6 +19,12 @@ enum pages_mode { PAGES_OFF, PAGES_DEFAULT, PAGES_ALL, PAGES_RUNS };
 enum summary_mode { SUMMARY_OFF, SUMMARY_PROCESS, SUMMARY_MAPPING };
 /* --by: what one row stands for. */
 enum by_mode { BY_MAPPING, BY_PROCESS, BY_PATH, BY_USER };
+/* --color, as ls spells it. */
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+#define MAP_WIDTH_MIN	10
+#define MAP_WIDTH_MAX	1000
+#define MAP_ROWS_MAX	100
 
 #define SORT_MAX	16
 
@@ -48,6 +54,13 @@ struct options {
 	uint64_t	 range_end;	/* exclusive */
 	int		 cols[COL_COUNT];
 	size_t		 ncols;		/* 0: the format's default */
+	bool		 map;		/* --map: a page map of each mapping */
+	size_t		 map_width;	/* --width; 0: the terminal's */
+	size_t		 map_rows;	/* --rows; 0: one */
+	enum color_mode	 color;		/* --color */
+	bool		 color_given;
+	bool		 ascii;		/* --ascii */
+	bool		 all_mappings;	/* -v: no folding of small mappings */
 };
 
 enum cli_result {

@@ -537,6 +537,10 @@ count_batch(struct walk *w, struct mapping_walk *m, uint64_t vpn, size_t off,
 		if (w->ops->frames && (err = w->ops->frames(w->ops->arg,
 		    &m->kind, &o, &in->words[i], j - i)) != 0)
 			return err;
+		if (w->ops->run && (err = w->ops->run(w->ops->arg, m->e,
+		    &m->kind, (vpn + i - off) << in->page_shift, &o,
+		    j - i)) != 0)
+			return err;
 	}
 	return 0;
 }

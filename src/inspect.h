@@ -64,17 +64,22 @@ typedef int	(*inspect_frames_fn)(void *arg, const struct mapping_kind *kind,
 		    const struct page_obs *o, const uint64_t *words, size_t n);
 
 /*
- * Called, where set, instead of page for n neighbouring pages neither
- * present nor swapped and alike (the holes of a listing): one call, not n.
+ * A run of n pages alike, from addr on (bytes), o the first. As hole: where
+ * set, instead of page, for neighbouring pages neither present nor swapped
+ * (the holes of a listing), one call, not n. As run: for each run of alike
+ * pages when there is no page callback; holes the walk skipped
+ * (PAGEMAP_SCAN, sparse stretches) are not reported, so a consumer that
+ * needs them counts them as what its mapping's extent leaves over.
  */
-typedef int	(*inspect_hole_fn)(void *arg, const struct maps_entry *e,
+typedef int	(*inspect_run_fn)(void *arg, const struct maps_entry *e,
 		    const struct mapping_kind *kind, uint64_t addr,
 		    const struct page_obs *o, uint64_t n);
 
 struct inspect_ops {
 	inspect_mapping_fn	 mapping;	/* may be NULL */
 	inspect_page_fn		 page;		/* may be NULL */
-	inspect_hole_fn		 hole;		/* may be NULL */
+	inspect_run_fn		 hole;		/* may be NULL */
+	inspect_run_fn		 run;		/* may be NULL; not with page */
 	inspect_frames_fn	 frames;	/* may be NULL */
 	bool			 holes;		/* page wants unpopulated pages too */
 	void			*arg;

@@ -14,6 +14,8 @@
 #include "output.h"
 #include "kpf.h"
 #include "notes.h"
+#include "out_map.h"
+#include "strip.h"
 #include "procinfo.h"
 #include "procsel.h"
 #include "rollup.h"
@@ -237,6 +239,165 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 	return is_named ? r : 0;
 }
 
+/* --map: a strip per mapping, filled from the walk's runs of pages. */
+struct map_run {
+	struct map_out	 out;
+	struct strip	 strip;
+	struct page_know know;
+	int		 write_errno;
+};
+
+/* A run of pages alike: one decoding, then counted into the buckets it spans. */
+static int
+on_map_run(void *arg, const struct maps_entry *e, const struct mapping_kind *kind,
+    uint64_t addr, const struct page_obs *o, uint64_t n)
+{
+	struct map_run *mr = arg;
+	struct page_facts f;
+
+	if (!mr->strip.open || mr->strip.start != e->start)
+		strip_begin(&mr->strip, e->start, e->end);
+	pagefacts_decode(&f, o, kind, mr->know);
+	strip_add(&mr->strip, addr, n, strip_state_of(&f, kind));
+	return 0;
+}
+
+/* The mapping is counted: its strip is complete (a mapping of holes has no run). */
+static int
+on_map_mapping(void *arg, const struct maps_entry *e, const struct counts *c)
+{
+	struct map_run *mr = arg;
+
+	if (!mr->strip.open || mr->strip.start != e->start)
+		strip_begin(&mr->strip, e->start, e->end);
+	strip_finish(&mr->strip);
+	mr->strip.open = false;
+	if (map_out_mapping(&mr->out, e, c, &mr->strip) != 0) {
+		mr->write_errno = errno != 0 ? errno : EIO;
+		return STOP_OUTPUT;
+	}
+	return 0;
+}
+
+/* Map one process; returns 0, -errno for a named target, or STOP_OUTPUT. */
+static int
+map_one(struct inspector *in, const struct options *opts, struct map_run *mr,
+    int pid, bool is_named)
+{
+	struct inspect_ops ops = {
+		.mapping = on_map_mapping, .run = on_map_run, .arg = mr,
+	};
+	struct counts totals;
+	struct sources src;
+	char comm[64];
+	int r;
+
+	if ((r = procinfo_comm(pid, comm, sizeof(comm))) != 0) {
+		r = procinfo_explain(pid, r);
+		if (!is_named)
+			return 0;
+		warnx("%d: %s", pid, procinfo_strerror(r));
+		/* JSON keeps a named process's entry, with its error, as schema 1 does. */
+		errno = 0;
+		if (mr->out.st.json && (map_out_process_begin(&mr->out, pid,
+		    NULL) != 0 || map_out_process_end(&mr->out, NULL,
+		    procinfo_strerror(r)) != 0)) {
+			mr->write_errno = errno != 0 ? errno : EIO;
+			return STOP_OUTPUT;
+		}
+		return r;
+	}
+	errno = 0;
+	if (map_out_process_begin(&mr->out, pid, comm) != 0) {
+		mr->write_errno = errno != 0 ? errno : EIO;
+		return STOP_OUTPUT;
+	}
+	mr->strip.open = false;
+	r = inspect_process(in, pid, opts->range_start, opts->range_end, &ops,
+	    &totals, &src);
+	if (r == STOP_OUTPUT)
+		return r;
+	if (r < 0) {
+		r = procinfo_explain(pid, r);
+		warnx("%d: %s", pid, procinfo_strerror(r));
+	}
+	errno = 0;
+	if (map_out_process_end(&mr->out, r < 0 ? NULL : &totals,
+	    r < 0 ? procinfo_strerror(r) : NULL) != 0) {
+		mr->write_errno = errno != 0 ? errno : EIO;
+		return STOP_OUTPUT;
+	}
+	return r;
+}
+
+/*
+ * How the map is drawn: the width of --width, the terminal, $COLUMNS or
+ * 80; colour as ls decides it (NO_COLOR, when set and not empty, turns
+ * auto off); Unicode where the environment's locale is UTF-8. pmstat never
+ * calls setlocale(): vis(3) must stay strict in the C locale, so the
+ * locale is read from the environment as setlocale would choose it.
+ */
+static void
+map_style_of(const struct options *opts, struct map_style *st)
+{
+	const char *no_color = getenv("NO_COLOR");
+	size_t w = opts->map_width;
+
+	if (w == 0 && opts->format != FMT_JSON)
+		w = termwidth(STDOUT_FILENO);
+	if (w == 0)
+		w = 80;
+	w = w < MAP_WIDTH_MIN ? MAP_WIDTH_MIN : w > MAP_WIDTH_MAX ?
+	    MAP_WIDTH_MAX : w;
+	*st = (struct map_style){
+		.width = w,
+		.rows = opts->map_rows ? opts->map_rows : 1,
+		.json = opts->format == FMT_JSON,
+		.all = opts->all_mappings,
+		.utf8 = !opts->ascii && map_locale_utf8(getenv),
+		.color = opts->format != FMT_JSON &&
+		    (opts->color == COLOR_ALWAYS || (opts->color == COLOR_AUTO &&
+		    isatty(STDOUT_FILENO) && (no_color == NULL || *no_color == '\0'))),
+	};
+}
+
+/* --map over every target; returns the exit status. */
+static int
+run_map(struct inspector *in, const struct options *opts, struct run *run)
+{
+	struct map_run mr = { .write_errno = 0 };
+	struct map_style st;
+	int status = EXIT_SUCCESS, r;
+
+	map_style_of(opts, &st);
+	map_out_init(&mr.out, stdout, &st, in->page_size, in->have_kpage,
+	    in->scan_ok);
+	mr.know = (struct page_know){
+		.soft_dirty = in->probe.soft_dirty, .pfn = in->probe.pfn_visible,
+	};
+	if (strip_init(&mr.strip, map_out_buckets(&mr.out), in->page_shift) != 0) {
+		run->write_errno = ENOMEM;
+		return EXIT_FAILURE;
+	}
+	errno = 0;
+	if (map_out_begin(&mr.out) != 0)
+		mr.write_errno = errno != 0 ? errno : EIO;
+	for (size_t i = 0; i < opts->npids && mr.write_errno == 0; i++) {
+		r = map_one(in, opts, &mr, opts->pids[i],
+		    named(opts, run, opts->pids[i]));
+		if (r == STOP_OUTPUT)
+			break;
+		if (r < 0)
+			status = EXIT_TARGET;
+	}
+	errno = 0;
+	if (mr.write_errno == 0 && map_out_end(&mr.out) != 0)
+		mr.write_errno = errno != 0 ? errno : EIO;
+	strip_release(&mr.strip);
+	run->write_errno = mr.write_errno;
+	return status;
+}
+
 /*
  * The processes to read: those named, in the order given, then those the
  * selectors match, in PID order. Returns 0 or -errno.
@@ -370,6 +531,16 @@ main(int argc, char **argv)
 		run.out.max_width = termwidth(STDOUT_FILENO);
 	view_init(&run.view, &run.out, &opts.filter);
 	in.wanted = wanted_counters(&run.out);
+	/*
+	 * The map's states and headline counts; KSM only where kpageflags
+	 * tells it (else smaps would be read to settle a count not shown).
+	 */
+	if (opts.map)
+		in.wanted = CTR_BIT(CTR_PRESENT) | CTR_BIT(CTR_SWAPPED) |
+		    CTR_BIT(CTR_FILE) | CTR_BIT(CTR_ANON) | CTR_BIT(CTR_ZERO) |
+		    CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_COW_COPIED) |
+		    CTR_BIT(CTR_COW_SHARED) | CTR_BIT(CTR_THP) |
+		    (in.have_kpage ? CTR_BIT(CTR_KSM) : 0);
 	run.out.scan = in.scan_ok;
 	/*
 	 * What smaps settles where the pages cannot tell, and, without map
@@ -378,7 +549,14 @@ main(int argc, char **argv)
 	run.out.from_smaps = in.wanted & CTR_SETTLED & (~stats_known(&src) |
 	    (src.kcount ? 0 : CTR_BIT(CTR_EXCLUSIVE) | CTR_BIT(CTR_SHARED) |
 	    CTR_BIT(CTR_COW_SHARED)));
+	/*
+	 * The page views and the map show each page's own facts. Without
+	 * PAGEMAP_SCAN the plan's shortcuts (they settle a mapping's totals,
+	 * not its pages) would leave the map's pages unknown; with it, the
+	 * scan tells them, and the sparse map keeps its speed.
+	 */
 	joinplan_init(&in.plan, in.wanted, opts.full_join ||
+	    (opts.map && !in.scan_ok) ||
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 	run.known = CTR_ALL;
 
@@ -386,6 +564,13 @@ main(int argc, char **argv)
 		inspector_release(&in);
 		cli_free(&opts);
 		errx(EXIT_FAILURE, "cannot list processes: %s", strerror(-r));
+	}
+	if (opts.map) {
+		status = run_map(&in, &opts, &run);
+		status = close_stdout(run.write_errno) != 0 ? EXIT_FAILURE : status;
+		inspector_release(&in);
+		cli_free(&opts);
+		return status;
 	}
 	rollup_init(&run.roll, opts.by);
 	family_init(&run.fam);

@@ -278,6 +278,7 @@ for layout in $LAYOUTS; do
 	[ "$layout" = sparse256g ] && seek=seek:1
 	if "$BENCH_BIN/bench_run" "$RUNS" "$out" \
 	    pmstat "$PMSTAT" "$PID" -- \
+	    map "$PMSTAT" --map --color=never "$PID" -- \
 	    full-join "$PMSTAT" --full-join "$PID" -- \
 	    pmap pmap -X "$PID" -- \
 	    plain "$BENCH_BIN/bench_reader" plain "$PID" -- \
@@ -301,14 +302,15 @@ done
 function ms(l, r) { return t[l, r] }
 { t[$1, $2] = $3; rss[$1, $2] = $6; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
 END {
-	printf "%-11s %9s %9s %9s %9s %9s %10s %9s %9s\n", "target", "pmstat",
-	    "/pmap-X", "/plain", "/join", "/fulljoin", "seek/pms", "RSS(KiB)", "pmapRSS"
+	printf "%-11s %9s %9s %9s %9s %9s %10s %9s %9s %9s\n", "target", "pmstat",
+	    "/pmap-X", "/plain", "/join", "/fulljoin", "seek/pms", "RSS(KiB)", "pmapRSS",
+	    "map/pms"
 	for (i = 0; i < n; i++) {
 		l = order[i]; p = ms(l, "pmstat")
-		printf "%-11s %7.1fms %9.2f %9.2f %9.2f %9.2f %9.0fx %9d %9d\n", l, p,
+		printf "%-11s %7.1fms %9.2f %9.2f %9.2f %9.2f %9.0fx %9d %9d %9.2f\n", l, p,
 		    p / ms(l, "pmap"), p / ms(l, "plain"), p / ms(l, "join"),
 		    p / ms(l, "full-join"), ms(l, "seek") / p, rss[l, "pmstat"],
-		    rss[l, "pmap"]
+		    rss[l, "pmap"], ms(l, "map") / p
 	}
 }' "$RESULTS"
 
@@ -324,6 +326,10 @@ while read -r layout base bound; do
 		if (b == "rss") {
 			v = rss[l, "pmstat"] / 1024; ok = v <= x
 			printf "%-4s %-11s pmstat peak RSS %.1f MiB <= %s MiB\n",
+			    ok ? "MET" : "MISS", l, v, x
+		} else if (b == "map") {
+			v = t[l, b] / p; ok = v <= x
+			printf "%-4s %-11s pmstat --map / pmstat = %.3f <= %s\n",
 			    ok ? "MET" : "MISS", l, v, x
 		} else if (b == "seek") {
 			v = t[l, b] / p; ok = v >= x
@@ -342,6 +348,7 @@ dense4g plain 1.5
 dense4g seek 50
 sparse256g plain 0.5
 sparse256g pmap 1.0
+sparse256g map 1.2
 maps50k pmap 0.1
 fork2g pmap 1.0
 dense4g rss 16
