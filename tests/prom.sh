@@ -3,8 +3,8 @@
 # prometheus), hostile comm and path bytes escaped, exact values of a
 # process of known layout held against /proc/PID/smaps, unknown counters
 # left out, metrics grouped, and the usage errors. Run by make check with
-# PMSTAT, JSONQ and PROMTARGET set; prints TAP. Without promtool (as in
-# make check-vm's guest) the checks that need it SKIP with the reason.
+# PMSTAT, JSONQ and PROMTARGET set; prints TAP. Without promtool (Debian
+# package prometheus) the checks that need it SKIP with the reason.
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${JSONQ:?JSONQ must name the tests/jsonq helper}"

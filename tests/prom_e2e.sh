@@ -24,6 +24,14 @@ if [ -n "$missing" ]; then
 	exit 0
 fi
 
+# make check-vm's guest sees the host's programs (its root is an overlay of
+# the host's) but has no network: not even the loopback interface is up.
+lo=$(cat /sys/class/net/lo/flags 2>/dev/null)
+if [ -z "$lo" ] || [ $((lo & 1)) = 0 ]; then
+	echo "1..0 # SKIP the loopback interface is not up: no server can listen on 127.0.0.1"
+	exit 0
+fi
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-e2e.XXXXXX") || exit 99
 children=""
 cleanup() {
