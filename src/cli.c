@@ -27,6 +27,7 @@ enum {
 	OPT_ROWS,
 	OPT_COLOR,
 	OPT_ASCII,
+	OPT_PROMETHEUS,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
 	{ "output-all",	no_argument,		NULL, 'X' },
 	{ "pages",	optional_argument,	NULL, 'P' },
 	{ "pid",	required_argument,	NULL, 'p' },
+	{ "prometheus",	no_argument,		NULL, OPT_PROMETHEUS },
 	{ "range",	required_argument,	NULL, 'r' },
 	{ "rows",	required_argument,	NULL, OPT_ROWS },
 	{ "sort",	required_argument,	NULL, OPT_SORT },
@@ -88,6 +90,8 @@ cli_usage(FILE *fp)
 	    "                          anon, cow_shared, cow_exposure (needs PFNs)\n"
 	    " -j, --json               JSON output (schema 1)\n"
 	    " -c, --csv                CSV output (RFC 4180, header row)\n"
+	    "     --prometheus         Prometheus text exposition (0.0.4), bytes,\n"
+	    "                          one row per process unless --by says else\n"
 	    " -P, --pages[=MODE]       pages instead of mappings: MODE runs (pages in\n"
 	    "                          the same state as one row; the table's default)\n"
 	    "                          or all (one row per page; CSV's and JSON's)\n"
@@ -455,11 +459,17 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 		break;
 	case 'c':
 		o->format = FMT_CSV;
+		o->formats |= FMT_BIT(FMT_CSV);
+		break;
+	case OPT_PROMETHEUS:
+		o->format = FMT_PROMETHEUS;
+		o->formats |= FMT_BIT(FMT_PROMETHEUS);
 		break;
 	case 'h':
 		return CLI_HELP;
 	case 'j':
 		o->format = FMT_JSON;
+		o->formats |= FMT_BIT(FMT_JSON);
 		break;
 	case 'n':
 		o->no_headers = true;
@@ -746,7 +756,8 @@ check_map(const struct options *o, char *err, size_t errlen)
 	}
 	with = o->pages != PAGES_OFF ? "--pages" : o->summary != SUMMARY_OFF ?
 	    "--summary" : o->by != BY_MAPPING ? "--by" : o->ncols > 0 ? "-o" :
-	    o->format == FMT_CSV ? "--csv" : o->family ? "--family (or --tree)" :
+	    o->format == FMT_CSV ? "--csv" : o->format == FMT_PROMETHEUS ?
+	    "--prometheus" : o->family ? "--family (or --tree)" :
 	    o->level != COLV_DEFAULT ? "-x or -X" : o->unit_given ? "--unit" :
 	    o->no_headers ? "--no-headers" : o->wide ? "--wide" :
 	    o->filter.n > 0 ? "--flags" : NULL;
@@ -757,12 +768,43 @@ check_map(const struct options *o, char *err, size_t errlen)
 	return CLI_USAGE;
 }
 
+/*
+ * The exposition is the counters of rows, in bytes, every one of them: what
+ * would choose a format, columns, units or pages besides is refused.
+ */
+static enum cli_result
+check_prometheus(const struct options *o, char *err, size_t errlen)
+{
+	if (!(o->formats & FMT_BIT(FMT_PROMETHEUS)))
+		return CLI_OK;
+	if (o->formats & (FMT_BIT(FMT_JSON) | FMT_BIT(FMT_CSV)))
+		snprintf(err, errlen, "--prometheus and --%s exclude each other",
+		    o->formats & FMT_BIT(FMT_JSON) ? "json" : "csv");
+	else if (o->pages != PAGES_OFF || o->summary != SUMMARY_OFF)
+		snprintf(err, errlen, "--prometheus exports counters: not with %s",
+		    o->pages != PAGES_OFF ? "--pages" : "--summary");
+	else if (o->ncols > 0)
+		snprintf(err, errlen, "-o chooses the table's and CSV's columns: "
+		    "--prometheus exports every counter");
+	else if (o->unit_given)
+		snprintf(err, errlen, "--unit sets the table's sizes: "
+		    "--prometheus exports bytes");
+	else if (o->no_headers)
+		snprintf(err, errlen, "--no-headers applies to the table and CSV, "
+		    "not --prometheus");
+	else
+		return CLI_OK;
+	return CLI_USAGE;
+}
+
 static enum cli_result
 check_combinations(const struct options *o, char *err, size_t errlen)
 {
 	bool pages = o->pages != PAGES_OFF || o->summary != SUMMARY_OFF;
 	const char *bad;
 
+	if (check_prometheus(o, err, errlen) != CLI_OK)
+		return CLI_USAGE;
 	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF)
 		snprintf(err, errlen, "--pages and --summary exclude each other");
 	else if (pages && o->by != BY_MAPPING)
@@ -829,9 +871,14 @@ cli_parse(int argc, char **argv, size_t page_size, struct options *o,
 		r = CLI_USAGE;
 		goto out;
 	}
-	/* A selection is many processes: one row each, unless told otherwise. */
+	/*
+	 * A selection is many processes: one row each, unless told otherwise.
+	 * So is an exposition: a series per mapping is a cardinality that a
+	 * Prometheus must be asked for (--by mapping), not given by default.
+	 */
 	if (!o->by_given)
-		o->by = procsel_active(&o->sel) && o->pages == PAGES_OFF &&
+		o->by = (procsel_active(&o->sel) ||
+		    o->format == FMT_PROMETHEUS) && o->pages == PAGES_OFF &&
 		    o->summary == SUMMARY_OFF && !o->map ? BY_PROCESS : BY_MAPPING;
 	r = check_map(o, err, errlen);
 	if (r == CLI_OK)

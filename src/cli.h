@@ -12,7 +12,8 @@
 #include "procsel.h"
 #include "sortkey.h"
 
-enum out_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+enum out_format { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_PROMETHEUS };
+#define FMT_BIT(f)	(1u << (f))
 enum out_unit { UNIT_KB, UNIT_PAGES, UNIT_BYTES, UNIT_HUMAN };
 /* --pages: off; runs for the table and every page for CSV/JSON; or forced. */
 enum pages_mode { PAGES_OFF, PAGES_DEFAULT, PAGES_ALL, PAGES_RUNS };
@@ -38,6 +39,7 @@ struct options {
 	size_t		 nsort;
 	bool		 family;	/* --family, or --tree */
 	enum out_format	 format;
+	unsigned int	 formats;	/* FMT_BIT()s of the format options written */
 	enum out_unit	 unit;
 	bool		 unit_given;	/* -U was written */
 	enum pages_mode	 pages;		/* --pages */

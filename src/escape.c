@@ -137,6 +137,55 @@ escape_utf8(const char *s, size_t len)
 	return out;
 }
 
+/* Append the bytes of a label value, escaped as the format's syntax wants. */
+static char *
+prom_put(char *o, const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '\\' || v[i] == '"')
+			*o++ = '\\';
+		if (v[i] == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else
+			*o++ = v[i];
+	}
+	return o;
+}
+
+char *
+escape_prom_label(const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	char *out, *o;
+
+	/* The worst byte, \xNN in the value, is five characters in the file. */
+	if (len > (SIZE_MAX - 1) / 5 || (out = malloc(5 * len + 1)) == NULL)
+		return NULL;
+	o = out;
+	for (size_t i = 0, k; i < len; i += k) {
+		k = utf8_seq(p + i, len - i);
+		/* C0 but newline, DEL, and C1 (U+0080-U+009F: 0xc2 0x80-0x9f). */
+		if (k == 0 || (k == 1 && ((p[i] < 0x20 && p[i] != '\n') ||
+		    p[i] == 0x7f)) || (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			if (k == 0)
+				k = 1;
+			for (size_t j = 0; j < k; j++) {
+				char x[4] = { '\\', 'x', hex[p[i + j] >> 4],
+				    hex[p[i + j] & 0xf] };
+
+				o = prom_put(o, x, sizeof(x));
+			}
+		} else if (p[i] == '\\')
+			o = prom_put(o, "\\\\", 2);
+		else
+			o = prom_put(o, s + i, k);
+	}
+	*o = '\0';
+	return out;
+}
+
 int
 escape_csv_field(FILE *fp, const char *s)
 {

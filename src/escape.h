@@ -33,6 +33,19 @@ bool	 escape_utf8_valid(const char *s, size_t len);
  */
 char	*escape_utf8(const char *s, size_t len);
 
+/*
+ * Make s[0..len) a label value of the Prometheus text format (0.0.4), the
+ * text between the double quotes. The value that a reader decodes is valid
+ * UTF-8 and says every byte of s unambiguously: a byte that is not part of
+ * valid UTF-8, and a control character other than newline (C0, DEL, C1: ESC
+ * would reach the terminal of whoever curls /metrics), is shown as the four
+ * characters \xNN, and a backslash as two; a newline stays one. The format
+ * then escapes backslash, double quote and newline (\\, \", \n). Distinct
+ * inputs give distinct values, so that two processes or paths never become
+ * one series. Returns a malloc'd string, or NULL on allocation failure.
+ */
+char	*escape_prom_label(const char *s, size_t len);
+
 /* Write s as one RFC 4180 CSV field, quoted only when it has to be. */
 int	 escape_csv_field(FILE *fp, const char *s);
 

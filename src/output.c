@@ -29,6 +29,9 @@ output_init(struct output *out, FILE *fp, const struct options *opts,
 	case FMT_JSON:
 		out->ops = &output_json_ops;
 		break;
+	case FMT_PROMETHEUS:
+		out->ops = &output_prom_ops;
+		break;
 	default:
 		out->ops = &output_table_ops;
 		break;
@@ -41,6 +44,13 @@ output_init(struct output *out, FILE *fp, const struct options *opts,
 		    opts->format == FMT_TABLE ? opts->level : COLV_ALL);
 		out->cols = defaults;
 	}
+}
+
+void
+output_release(struct output *out)
+{
+	if (out->ops != NULL && out->ops->release != NULL)
+		out->ops->release(out);
 }
 
 struct page_know

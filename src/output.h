@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "cli.h"
 #include "maps.h"
@@ -14,6 +15,7 @@
 #include "summary.h"
 
 struct output;
+struct procsel_skips;
 struct rollup_row;
 
 /* A family's pages counted once (--family, --tree), for the renderers. */
@@ -52,6 +54,8 @@ struct output_ops {
 	/* --family: after the rows or the processes; NULL if no member was read. */
 	int	(*family)(struct output *out, const struct family_view *f);
 	int	(*end)(struct output *out);
+	/* Free what the renderer kept (may be NULL), written or not. */
+	void	(*release)(struct output *out);
 };
 
 struct output {
@@ -67,7 +71,11 @@ struct output {
 	const int		*cols;
 	size_t			 ncols;
 	size_t			 max_width;	/* table paths cut to it; 0 never */
+	/* Prometheus: when the run began, what the selection left out. */
+	struct timespec		 started;
+	const struct procsel_skips *skips;
 	/* renderer state */
+	void			*priv;		/* the renderer's own */
 	int			 pid;
 	const char		*comm;		/* the caller's, until process_end */
 	bool			 heading_done;	/* "PID: comm" and header written */
@@ -86,6 +94,10 @@ void	output_init(struct output *out, FILE *fp, const struct options *opts,
 extern const struct output_ops output_table_ops;
 extern const struct output_ops output_csv_ops;
 extern const struct output_ops output_json_ops;
+extern const struct output_ops output_prom_ops;
+
+/* Free what the renderer kept; out may be used no more. */
+void	output_release(struct output *out);
 
 /* What this run can know of every page (for pagefacts_decode()). */
 struct page_know output_page_know(const struct output *out);

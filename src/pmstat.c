@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -455,7 +456,7 @@ wanted_counters(const struct output *out)
 	const struct options *opts = out->opts;
 	uint32_t wanted = 0;
 
-	if (opts->format == FMT_JSON)
+	if (opts->format == FMT_JSON || opts->format == FMT_PROMETHEUS)
 		return CTR_ALL;
 	for (size_t i = 0; i < out->ncols; i++)
 		if (columns[out->cols[i]].kind == COLK_COUNTER)
@@ -482,6 +483,11 @@ main(int argc, char **argv)
 	long psz = sysconf(_SC_PAGESIZE);
 	int status = EXIT_SUCCESS, r;
 	static char outbuf[64 * 1024];
+	struct timespec started;
+
+	/* The exposition's pmstat_scrape_duration_seconds counts from here. */
+	if (clock_gettime(CLOCK_MONOTONIC, &started) != 0)
+		err(EXIT_FAILURE, "clock_gettime");
 
 	/* Into a pipe or a file, 64 KiB writes rather than stdio's 4 KiB. */
 	if (!isatty(STDOUT_FILENO))
@@ -527,6 +533,8 @@ main(int argc, char **argv)
 	}
 	output_init(&run.out, stdout, &opts, in.page_size, in.have_kpage,
 	    in.probe.pfn_visible, in.probe.soft_dirty);
+	run.out.started = started;
+	run.out.skips = &run.skips;
 	if (!opts.wide)
 		run.out.max_width = termwidth(STDOUT_FILENO);
 	view_init(&run.view, &run.out, &opts.filter);
@@ -594,6 +602,7 @@ main(int argc, char **argv)
 		run.write_errno = errno;
 
 	view_release(&run.view);
+	output_release(&run.out);
 	rollup_release(&run.roll);
 	family_release(&run.fam);
 	if (close_stdout(run.write_errno) != 0)

@@ -335,6 +335,121 @@ START_TEST(test_utf8_random)
 }
 END_TEST
 
+/* escape_prom_label(in[0..len)) must be exactly want. */
+static void
+prom_is(const char *in, size_t len, const char *want)
+{
+	char *out = escape_prom_label(in, len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+
+#define PROM_IS(in, want)	prom_is(in, sizeof(in) - 1, want)
+
+START_TEST(test_prom_label)
+{
+	PROM_IS("", "");
+	PROM_IS("/usr/lib/libc.so.6", "/usr/lib/libc.so.6");
+	PROM_IS("caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80");
+	/* The format's own three: backslash (doubled in the value, too). */
+	PROM_IS("a\"b", "a\\\"b");
+	PROM_IS("a\nb", "a\\nb");
+	PROM_IS("a\\b", "a\\\\\\\\b");
+	/* Control characters and bad bytes as \xNN in the value. */
+	PROM_IS("\033[31m", "\\\\x1b[31m");
+	PROM_IS("\t\r\x7f", "\\\\x09\\\\x0d\\\\x7f");
+	PROM_IS("\xc2\x9b" "2J", "\\\\xc2\\\\x9b2J");
+	PROM_IS("\xc2\xa0", "\xc2\xa0");
+	PROM_IS("\xff", "\\\\xff");
+	PROM_IS("\xed\xa0\x80", "\\\\xed\\\\xa0\\\\x80");
+	/* The text \xff and the byte 0xff stay two values. */
+	PROM_IS("\\xff", "\\\\\\\\xff");
+	PROM_IS("a\033\"\\\n\xff", "a\\\\x1b\\\"\\\\\\\\\\n\\\\xff");
+	/* An embedded NUL is a byte like any other. */
+	prom_is("a\0b", 3, "a\\\\x00b");
+}
+END_TEST
+
+/*
+ * Undo the format's escapes of a label value (what a scraper reads), or NULL
+ * if the text is not one: an unescaped quote or newline, or a stray escape.
+ */
+static char *
+prom_unquote(const char *t)
+{
+	char *v = malloc(strlen(t) + 1), *o = v;
+
+	ck_assert_ptr_nonnull(v);
+	for (; *t; t++) {
+		if (*t == '"' || *t == '\n')
+			goto bad;
+		if (*t != '\\') {
+			*o++ = *t;
+			continue;
+		}
+		t++;
+		if (*t == '\\' || *t == '"')
+			*o++ = *t;
+		else if (*t == 'n')
+			*o++ = '\n';
+		else
+			goto bad;
+	}
+	*o = '\0';
+	return v;
+bad:
+	free(v);
+	return NULL;
+}
+
+START_TEST(test_prom_random)
+{
+	/*
+	 * Random bytes: the text is a label value of the format, its value is
+	 * valid UTF-8 without control characters but newline, and two inputs
+	 * never share a value.
+	 */
+	uint32_t x = 88172645u;
+	char buf[2][16];
+	char *val[2];
+
+	for (int round = 0; round < 20000; round++) {
+		for (int k = 0; k < 2; k++) {
+			size_t len = (size_t)(round % 16);
+			char *text;
+
+			for (size_t i = 0; i < len; i++) {
+				x ^= x << 13;
+				x ^= x >> 17;
+				x ^= x << 5;
+				/* Mostly the bytes that matter. */
+				buf[k][i] = (char)("\\x\"\n\033\xff\xc2\x9b"
+				    "a0\xc3\xa9"[x % 12]);
+				if (x & 0x100000)
+					buf[k][i] = (char)(x >> 24);
+			}
+			text = escape_prom_label(buf[k], len);
+			if (text == NULL || (val[k] = prom_unquote(text)) == NULL)
+				ck_abort_msg("round %d: no label value", round);
+			/* Plain ifs: every ck_assert costs a message to the runner. */
+			if (!escape_utf8_valid(val[k], strlen(val[k])))
+				ck_abort_msg("round %d: invalid UTF-8", round);
+			for (const unsigned char *c = (unsigned char *)val[k]; *c; c++)
+				if (*c < 0x20 ? *c != '\n' : *c == 0x7f)
+					ck_abort_msg("round %d: control 0x%02x", round, *c);
+			free(text);
+		}
+		if (memcmp(buf[0], buf[1], (size_t)(round % 16)) != 0 &&
+		    strcmp(val[0], val[1]) == 0)
+			ck_abort_msg("round %d: two inputs, one value", round);
+		free(val[0]);
+		free(val[1]);
+	}
+}
+END_TEST
+
 /* escape_csv_field(in) writes exactly want. */
 static void
 csv_is(const char *in, const char *want)
@@ -408,6 +523,10 @@ escape_suite(void)
 	tcase_add_test(tc, test_utf8_escape);
 	tcase_add_loop_test(tc, test_utf8_every_byte, 0, 256);
 	tcase_add_test(tc, test_utf8_random);
+
+	tc = check_tcase(s, "prom_label");
+	tcase_add_test(tc, test_prom_label);
+	tcase_add_test(tc, test_prom_random);
 
 	tc = check_tcase(s, "csv");
 	tcase_add_test(tc, test_csv_field);

@@ -143,7 +143,7 @@ usage "option '--json' takes no argument" --json=1 "$target"
 usage "option '--csv' takes no argument" --cs=yes "$target"
 usage "option '--range' needs an argument" "$target" --range
 usage "unrecognized option '--bogus'" --bogus=3 "$target"
-usage "ambiguous option '--p': could be --pages, --pid" --p "$target"
+usage "ambiguous option '--p': could be --pages, --pid, --prometheus" --p "$target"
 usage "invalid PID '/proc//'" /proc//
 usage "invalid PID '$target/x'" "$target/x"
 usage "--unit sets the table's sizes: CSV counts pages" --csv -U pages "$target"

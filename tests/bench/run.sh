@@ -9,7 +9,8 @@
 #
 # The layout "many" is issue 8's: 500 processes, pmstat's selections of many
 # processes against smem, a shell loop of pmap -X, and pmstat's own
-# single-process runs, with a table of its own (see bench_many).
+# single-process runs, with a table of its own (see bench_many); and, in the
+# same rounds, --all --prometheus against --all --json (issue 13: <= 1.1).
 #
 # Environment: PMSTAT, BENCH_BIN (set by make); BENCH_RUNS rounds (default
 # 5); BENCH_ONLY a list of layouts; BENCH_DIR for the work files (/tmp).
@@ -187,6 +188,12 @@ many_verify() {
 	p=$(( $(json_sum "$out/pmstat-500.out" pss) * 4 ))
 	pss_close "$p" "$pss" || fail "many: pmstat pss $p kB, smaps Pss $pss kB"
 	echo "  agree: 500 processes, present $rss pages, pss $pss kB (smaps_rollup)"
+	# --all: the exposition has a sample for each process JSON has, give
+	# or take those that came or went between the two runs.
+	n=$(grep -c '^pmstat_present_bytes{' "$out/prom-all.out")
+	j=$(json_count "$out/pmstat-all.out")
+	[ "$n" -ge 500 ] && [ $((n - j)) -le 20 ] && [ $((j - n)) -le 20 ] ||
+	    fail "many: --prometheus --all has $n processes, --json --all $j"
 }
 
 # Time the many layout's commands in paired rounds and verify them. The
@@ -199,6 +206,7 @@ bench_many() {
 	# shellcheck disable=SC2016,SC2046
 	set -- \
 	    pmstat-all "$PMSTAT" --all --by process --json -- \
+	    prom-all "$PMSTAT" --all --by process --prometheus -- \
 	    smem-all smem -c "pid pss uss rss" -- \
 	    pmstat-500 "$PMSTAT" -C "$MANY_COMM" --by process --json -- \
 	    smem-500 smem -c "pid pss uss rss" -P "^$MANY_COMM\$" -- \
@@ -240,6 +248,7 @@ many_table() {
 		printf "%-38s %10s %10s %7s %7s\n", "comparison", "pmstat ms", "base ms",
 		    "ratio", "target"
 		row("--all --by process / smem (all)", "pmstat-all", "smem-all", 0.25)
+		row("--all --prometheus / --all --json", "prom-all", "pmstat-all", 1.1)
 		row("-C (the 500) / smem -P (the 500)", "pmstat-500", "smem-500", 0.25)
 		row("-C (the 500) / pmap -X loop (the 500)", "pmstat-500", "pmap-500", 0.5)
 		row("--tree (16) / 16 single runs", "tree", "singles", 1.5)
@@ -248,7 +257,7 @@ many_table() {
 		    "", "", v, "<= 64", ok ? "MET" : "MISS"
 		printf "\n%-11s %10s %10s %10s %10s\n", "command", "median ms",
 		    "min ms", "RSS(KiB)", "syscalls"
-		split("pmstat-all smem-all pmstat-500 smem-500 pmap-500 tree singles family", o)
+		split("pmstat-all prom-all smem-all pmstat-500 smem-500 pmap-500 tree singles family", o)
 		for (i = 1; i in o; i++)
 			printf "%-11s %10.1f %10.1f %10d %10s\n", o[i], t[o[i]],
 			    min[o[i]], rss[o[i]], sc[o[i]]
