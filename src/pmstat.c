@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "family.h"
+#include "freeze.h"
 #include "inspect.h"
 #include "output.h"
 #include "kpf.h"
@@ -238,6 +239,22 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 }
 
 /*
+ * --freeze: stop pid before it is read. A process that cannot be stopped
+ * is still read, unfrozen, and said so; one that is gone is left to the
+ * read to report. Returns 0, or -1 when the snapshot will not be frozen.
+ */
+static int
+freeze_one(int pid)
+{
+	int r = freeze_stop(pid);
+
+	if (r >= 0 || r == -ESRCH)
+		return 0;
+	warnx("%d: cannot freeze, read running: %s", pid, strerror(-r));
+	return -1;
+}
+
+/*
  * The processes to read: those named, in the order given, then those the
  * selectors match, in PID order. Returns 0 or -errno.
  */
@@ -393,8 +410,14 @@ main(int argc, char **argv)
 	run.family_on = opts.family && in.probe.pfn_visible;
 	if (run.out.ops->begin(&run.out) < 0)
 		run.write_errno = errno;
+	if (opts.freeze && (r = freeze_setup()) != 0)
+		warnx("--freeze: cannot catch signals: %s", strerror(-r));
 	for (size_t i = 0; i < opts.npids && run.write_errno == 0; i++) {
+		if (opts.freeze && freeze_one(opts.pids[i]) != 0)
+			status = EXIT_TARGET;
 		r = inspect_one(&in, &opts, &run, opts.pids[i]);
+		/* Resumed at once: it stops serving for as long as it is read. */
+		freeze_resume();
 		if (r == STOP_OUTPUT)
 			break;
 		if (r < 0)
