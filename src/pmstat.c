@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 #include "family.h"
@@ -326,6 +331,22 @@ wanted_counters(const struct output *out)
 	return wanted;
 }
 
+/*
+ * Seed jansson's hash before its first object: left to itself it opens
+ * /dev/urandom without O_CLOEXEC, and every file pmstat opens is
+ * O_RDONLY|O_CLOEXEC. getrandom() opens nothing.
+ */
+static void
+seed_json(void)
+{
+	uint32_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint32_t)time(NULL) ^ (uint32_t)getpid();
+	/* 0 would tell jansson to read /dev/urandom after all. */
+	json_object_seed(seed != 0 ? seed : 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -339,6 +360,7 @@ main(int argc, char **argv)
 	int status = EXIT_SUCCESS, r;
 	static char outbuf[64 * 1024];
 
+	seed_json();
 	/* Into a pipe or a file, 64 KiB writes rather than stdio's 4 KiB. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
