@@ -28,6 +28,7 @@ enum {
 	OPT_COLOR,
 	OPT_ASCII,
 	OPT_PROMETHEUS,
+	OPT_FREEZE,
 };
 
 static const struct option long_options[] = {
@@ -41,6 +42,7 @@ static const struct option long_options[] = {
 	{ "extended",	no_argument,		NULL, 'x' },
 	{ "family",	no_argument,		NULL, OPT_FAMILY },
 	{ "flags",	required_argument,	NULL, 'F' },
+	{ "freeze",	no_argument,		NULL, OPT_FREEZE },
 	{ "full-join",	no_argument,		NULL, OPT_FULL_JOIN },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, 'j' },
@@ -119,6 +121,8 @@ cli_usage(FILE *fp)
 	    "     --no-scan            do not use the PAGEMAP_SCAN ioctl\n"
 	    "     --full-join          read the kpage words of every present page,\n"
 	    "                          also those the counters do not need\n"
+	    "     --freeze             stop each process (SIGSTOP) while it is read,\n"
+	    "                          for a consistent snapshot; always resumed\n"
 	    "\n -h, --help               display this help\n"
 	    " -V, --version            display version\n", fp);
 	col_usage(fp);
@@ -479,6 +483,9 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 		break;
 	case OPT_NO_SCAN:
 		o->no_scan = true;
+		break;
+	case OPT_FREEZE:
+		o->freeze = true;
 		break;
 	case OPT_FULL_JOIN:
 		o->full_join = true;

@@ -51,6 +51,7 @@ struct options {
 	bool		 no_kpage;
 	bool		 no_scan;
 	bool		 full_join;	/* read every kpage word, needed or not */
+	bool		 freeze;	/* --freeze: SIGSTOP each target while read */
 	bool		 have_range;
 	uint64_t	 range_start;	/* bytes, page aligned */
 	uint64_t	 range_end;	/* exclusive */

@@ -6,11 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "family.h"
+#include "freeze.h"
 #include "inspect.h"
 #include "output.h"
 #include "kpf.h"
@@ -362,6 +367,22 @@ map_style_of(const struct options *opts, struct map_style *st)
 	};
 }
 
+/*
+ * --freeze: stop pid before it is read. A process that cannot be stopped
+ * is still read, unfrozen, and said so; one that is gone is left to the
+ * read to report. Returns 0, or -1 when the snapshot will not be frozen.
+ */
+static int
+freeze_one(int pid)
+{
+	int r = freeze_stop(pid);
+
+	if (r >= 0 || r == -ESRCH)
+		return 0;
+	warnx("%d: cannot freeze, read running: %s", pid, strerror(-r));
+	return -1;
+}
+
 /* --map over every target; returns the exit status. */
 static int
 run_map(struct inspector *in, const struct options *opts, struct run *run)
@@ -383,9 +404,14 @@ run_map(struct inspector *in, const struct options *opts, struct run *run)
 	errno = 0;
 	if (map_out_begin(&mr.out) != 0)
 		mr.write_errno = errno != 0 ? errno : EIO;
+	if (opts->freeze && (r = freeze_setup()) != 0)
+		warnx("--freeze: cannot catch signals: %s", strerror(-r));
 	for (size_t i = 0; i < opts->npids && mr.write_errno == 0; i++) {
+		if (opts->freeze && freeze_one(opts->pids[i]) != 0)
+			status = EXIT_TARGET;
 		r = map_one(in, opts, &mr, opts->pids[i],
 		    named(opts, run, opts->pids[i]));
+		freeze_resume();
 		if (r == STOP_OUTPUT)
 			break;
 		if (r < 0)
@@ -471,6 +497,22 @@ wanted_counters(const struct output *out)
 	return wanted;
 }
 
+/*
+ * Seed jansson's hash before its first object: left to itself it opens
+ * /dev/urandom without O_CLOEXEC, and every file pmstat opens is
+ * O_RDONLY|O_CLOEXEC. getrandom() opens nothing.
+ */
+static void
+seed_json(void)
+{
+	uint32_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint32_t)time(NULL) ^ (uint32_t)getpid();
+	/* 0 would tell jansson to read /dev/urandom after all. */
+	json_object_seed(seed != 0 ? seed : 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -489,6 +531,7 @@ main(int argc, char **argv)
 	if (clock_gettime(CLOCK_MONOTONIC, &started) != 0)
 		err(EXIT_FAILURE, "clock_gettime");
 
+	seed_json();
 	/* Into a pipe or a file, 64 KiB writes rather than stdio's 4 KiB. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
@@ -586,8 +629,14 @@ main(int argc, char **argv)
 	run.family_on = opts.family && in.probe.pfn_visible;
 	if (run.out.ops->begin(&run.out) < 0)
 		run.write_errno = errno;
+	if (opts.freeze && (r = freeze_setup()) != 0)
+		warnx("--freeze: cannot catch signals: %s", strerror(-r));
 	for (size_t i = 0; i < opts.npids && run.write_errno == 0; i++) {
+		if (opts.freeze && freeze_one(opts.pids[i]) != 0)
+			status = EXIT_TARGET;
 		r = inspect_one(&in, &opts, &run, opts.pids[i]);
+		/* Resumed at once: it stops serving for as long as it is read. */
+		freeze_resume();
 		if (r == STOP_OUTPUT)
 			break;
 		if (r < 0)

@@ -154,6 +154,13 @@ stats_merge(struct counts *a, const struct counts *b)
 	a->known &= b->known;
 }
 
+/* A field of r in kB; an absent line counts 0. */
+static uint64_t
+kb_or_0(const struct smaps_rec *r, enum smaps_field f)
+{
+	return r->kb[f] > 0 ? (uint64_t)r->kb[f] : 0;
+}
+
 /* A field of r in pages; absent lines count 0. */
 static uint64_t
 sm_pages(const struct smaps_rec *r, enum smaps_field f, uint64_t page_kb)
@@ -216,7 +223,11 @@ settle_kpage(struct counts *c, const struct smaps_rec *r, uint64_t page_kb,
     bool trust_ksm)
 {
 	if (!stats_is_known(c, CTR_PSS) && r->kb[SM_PSS] >= 0) {
-		c->v[CTR_PSS] = ((uint64_t)r->kb[SM_PSS] << PSS_SHIFT) / page_kb;
+		uint64_t kb = (uint64_t)r->kb[SM_PSS];
+
+		/* Whole pages first: kB << PSS_SHIFT overflows past 1 PiB. */
+		c->v[CTR_PSS] = (kb / page_kb << PSS_SHIFT) +
+		    ((kb % page_kb) << PSS_SHIFT) / page_kb;
 		c->known |= CTR_BIT(CTR_PSS);
 	}
 	if (!stats_is_known(c, CTR_DIRTY) && r->kb[SM_PRIVATE_DIRTY] >= 0 &&
@@ -231,19 +242,53 @@ settle_kpage(struct counts *c, const struct smaps_rec *r, uint64_t page_kb,
 	}
 }
 
+/*
+ * Whether r can be the record of a mapping with c's present pages: Rss
+ * printed and no more than present, every part of it within it. The
+ * kernel's own record always is; one that is not (the process changed
+ * between the readings, a damaged or hostile capture) would settle counters
+ * larger than the mapping.
+ */
+static bool
+rec_adds_up(const struct counts *c, const struct smaps_rec *r, uint64_t page_kb)
+{
+	static const enum smaps_field parts[] = {
+		SM_PSS, SM_SHARED_CLEAN, SM_SHARED_DIRTY, SM_PRIVATE_CLEAN,
+		SM_PRIVATE_DIRTY, SM_ANONYMOUS, SM_KSM, SM_ANON_HUGE,
+		SM_SHMEM_PMD, SM_FILE_PMD,
+	};
+	uint64_t rss, pmd, split;
+
+	if (r->kb[SM_RSS] < 0)
+		return false;
+	rss = (uint64_t)r->kb[SM_RSS];
+	if (rss / page_kb > c->v[CTR_PRESENT] ||
+	    (rss / page_kb == c->v[CTR_PRESENT] && rss % page_kb != 0))
+		return false;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++)
+		if (r->kb[parts[i]] > r->kb[SM_RSS])
+			return false;
+	/* Each part is at most Rss, a long long: three of them fit a uint64_t. */
+	pmd = kb_or_0(r, SM_ANON_HUGE) + kb_or_0(r, SM_SHMEM_PMD) +
+	    kb_or_0(r, SM_FILE_PMD);
+	split = kb_or_0(r, SM_SHARED_CLEAN) + kb_or_0(r, SM_SHARED_DIRTY);
+	if (pmd > rss || split > rss)
+		return false;
+	split += kb_or_0(r, SM_PRIVATE_CLEAN) + kb_or_0(r, SM_PRIVATE_DIRTY);
+	return split <= rss;
+}
+
 void
 stats_settle(struct counts *c, const struct mapping_kind *kind,
     const struct smaps_rec *r, uint64_t page_kb, bool excl_doubt,
     bool trust_ksm)
 {
-	uint64_t pmd = sm_pages(r, SM_ANON_HUGE, page_kb) +
-	    sm_pages(r, SM_SHMEM_PMD, page_kb) + sm_pages(r, SM_FILE_PMD, page_kb);
+	uint64_t pmd;
 
-	if (page_kb == 0)
+	if (page_kb == 0 || !rec_adds_up(c, r, page_kb))
 		return;
-	/* More resident than present: the process changed between the reads. */
-	if (r->kb[SM_RSS] >= 0 && sm_pages(r, SM_RSS, page_kb) > c->v[CTR_PRESENT])
-		return;
+	pmd = sm_pages(r, SM_ANON_HUGE, page_kb) +
+	    sm_pages(r, SM_SHMEM_PMD, page_kb) + sm_pages(r, SM_FILE_PMD, page_kb);
 	if (!stats_is_known(c, CTR_THP) && r->kb[SM_ANON_HUGE] >= 0) {
 		c->v[CTR_THP] = kind->hugetlb ? 0 : pmd;
 		c->known |= CTR_BIT(CTR_THP);

@@ -709,6 +709,61 @@ START_TEST(test_settle_inconsistent)
 }
 END_TEST
 
+/*
+ * A record whose parts exceed its Rss (found by fuzz/counts-fuzzer: Rss 0,
+ * Private_Dirty 26 MiB settled exclusive at 6,656 of a 33-page mapping)
+ * settles nothing, nor one without Rss, nor one with more Rss than present.
+ */
+static const struct {
+	enum smaps_field	 field;
+	long long		 kb;
+	const char		*what;
+} settle_liars[] = {
+	{ SM_PRIVATE_DIRTY, 8192, "Private_Dirty above Rss" },
+	{ SM_PSS, 24, "Pss above Rss" },
+	{ SM_ANON_HUGE, 2048, "AnonHugePages above Rss" },
+	{ SM_SHARED_CLEAN, 12, "Shared + Private above Rss" },
+	{ SM_KSM, 64, "KSM above Rss" },
+	{ SM_RSS, -1, "no Rss line, AnonHugePages given" },
+	{ SM_RSS, 21, "Rss past present, not a page multiple" },
+};
+
+START_TEST(test_settle_parts_above_rss)
+{
+	struct smaps_rec r = rec_kb(20, 20, 0);
+	struct counts c;
+
+	r.kb[SM_PRIVATE_DIRTY] = 12;	/* with Shared_Clean 12: 24 > 20 */
+	r.kb[settle_liars[_i].field] = settle_liars[_i].kb;
+	if (settle_liars[_i].field == SM_RSS)
+		r.kb[SM_ANON_HUGE] = 8;
+	stats_init(&c, BASE);
+	add_bits(&c, &k_anon, A_X, 5);
+	stats_settle(&c, &k_anon, &r, 4, true, true);
+	ck_assert_msg(c.known == BASE, "%s: settled %#x", settle_liars[_i].what,
+	    (unsigned)(c.known & ~BASE));
+	ck_assert_uint_eq(c.v[CTR_EXCLUSIVE], 5);
+	for (int i = 0; i < CTR_COUNT; i++)
+		ck_assert_uint_le(c.v[i], c.v[CTR_PAGES] << (i == CTR_PSS ? PSS_SHIFT : 0));
+}
+END_TEST
+
+/* A Pss of 4 PiB converts to fixed point without wrapping. */
+START_TEST(test_settle_pss_huge)
+{
+	const uint64_t pages = UINT64_C(1) << 40;
+	struct smaps_rec r = rec_kb((long long)(pages * 4), 0, 0);
+	struct counts c;
+
+	r.kb[SM_PSS] = (long long)(pages * 4) - 2;
+	stats_init(&c, BASE | ZEROISH);
+	add_bits(&c, &k_shmem, PM_PRESENT | PM_FILE | PM_EXCLUSIVE, pages);
+	stats_settle(&c, &k_shmem, &r, 4, false, true);
+	ck_assert(stats_is_known(&c, CTR_PSS));
+	ck_assert(stats_pss_pages(&c) == (double)pages - 0.5);
+}
+END_TEST
+
 /* hugetlbfs: no zero page, and smaps' Rss leaves its pages out. */
 START_TEST(test_settle_hugetlb)
 {
@@ -864,6 +919,9 @@ stats_suite(void)
 	tcase_add_test(tc, test_settle_zero_anon);
 	tcase_add_test(tc, test_settle_private_file);
 	tcase_add_test(tc, test_settle_inconsistent);
+	tcase_add_loop_test(tc, test_settle_parts_above_rss, 0,
+	    sizeof(settle_liars) / sizeof(*settle_liars));
+	tcase_add_test(tc, test_settle_pss_huge);
 	tcase_add_test(tc, test_settle_hugetlb);
 	tcase_add_test(tc, test_settle_excl_doubt);
 	tcase_add_test(tc, test_settle_thp_only);
