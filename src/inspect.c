@@ -197,6 +197,7 @@ struct walk {
 	bool			 scan2;
 	bool			 scan;
 	struct sources		 src;
+	struct join_plan	 plan;	/* in's, with this process's KSM */
 	const struct inspect_ops *ops;
 };
 
@@ -364,7 +365,7 @@ join_words(struct walk *w, uint64_t vpn, size_t n)
 	if (!in->have_kpage)
 		return 0;
 	/* The plan needs the zero page told by the scan; without it, read all. */
-	if (in->plan.full || !w->scan) {
+	if (w->plan.full || !w->scan) {
 		for (size_t i = 0; i < n; i++)
 			in->pfns[i] = pm_pfn(in->words[i]);
 		memset(in->kflags, 0, n * sizeof(*in->kflags));
@@ -375,7 +376,7 @@ join_words(struct walk *w, uint64_t vpn, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = pm_pfn(in->words[i]);
 
-		in->need[i] = (uint8_t)joinplan_need(&in->plan, in->words[i],
+		in->need[i] = (uint8_t)joinplan_need(&w->plan, in->words[i],
 		    in->scan[i]);
 		if ((in->need[i] & JOIN_FLAGS) && same_folio(in, vpn, i)) {
 			in->need[i] |= NEED_SAME;
@@ -980,6 +981,13 @@ inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
 	w.src.ksm_noise = in->ksm_noise;
 	*src = w.src;
 	w.pid = pid;
+	/*
+	 * The system-wide pages_shared goes stale (it keeps its value after
+	 * the merged processes exit with ksmd stopped) and says nothing of
+	 * this process: where it allows KSM, ask the process.
+	 */
+	w.plan = in->plan;
+	w.plan.ksm = joinplan_ksm_of(&in->plan, pid);
 	if (smaps_wanted(in, &w.src))
 		w.smaps = open_smaps(&w.sm, pid) == 0 ? SMAPS_OPEN : SMAPS_FAILED;
 	stats_init(totals, stats_known(&w.src) |
