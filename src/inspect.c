@@ -135,6 +135,7 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 	else {
 		in->have_kpage = true;
 		in->ksm_noise = ksm_flag_is_noise(in);
+		kpage_tune(&in->kp);
 	}
 	in->zero_by_pfn = ONE_ZERO_PAGE && in->probe.pfn_visible &&
 	    in->probe.zero_pfn != 0 && in->pmd_pages != 0;
