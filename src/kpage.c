@@ -53,12 +53,14 @@ kpage_gap_for(double call_ns, double word_ns)
 	return g > KPAGE_GAP_MAX ? KPAGE_GAP_MAX : (uint64_t)g;
 }
 
+/* Nanoseconds on the monotonic clock; 0 if it cannot be read (no tuning). */
 static double
 now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
