@@ -1,11 +1,11 @@
 #!/bin/sh
-# run.sh - pmstat against pmap -X and three readers of our own, side by side
+# run.sh - pmstat against pmap -X and four readers of our own, side by side
 #
 # Run by `make bench` (as root: the kpage files and pmap -X need it). For
 # each layout, bench_target builds the memory; bench_run times every reader
 # in paired rounds; then the readers' totals are held against each other and
 # against the kernel's /proc/PID/smaps_rollup. Prints the medians, the
-# ratios, peak RSS, and whether each target of issue 4 is met.
+# ratios, peak RSS, and whether each target of issues 4 and 10 is met.
 #
 # The layout "many" is issue 8's: 500 processes, pmstat's selections of many
 # processes against smem, a shell loop of pmap -X, and pmstat's own
@@ -31,7 +31,8 @@
 # Environment: PMSTAT, BENCH_BIN (set by make); BENCH_RUNS rounds (default
 # 5); BENCH_ONLY a list of layouts; BENCH_KSM a list of KSM conditions
 # (default "clean elsewhere stale"); BENCH_SEEK=0 leaves the seek reader
-# out; BENCH_DIR for the work files (/tmp).
+# out; BENCH_SPEED=0 shows a missed speed target without failing (a smoke
+# run on a machine of unknown speed); BENCH_DIR for the work files (/tmp).
 # Exit 0 when every reader agreed and every target was met, 1 otherwise.
 
 set -u
@@ -245,7 +246,7 @@ verify() {
 	pss=$(awk '$1 == "Pss:" { print $2 }' "/proc/$PID/smaps_rollup")
 	thp=$(( $(rollup "$PID" AnonHugePages) + $(rollup "$PID" ShmemPmdMapped) +
 	    $(rollup "$PID" FilePmdMapped) ))
-	for r in pmstat-totals plain.out join.out seek.out; do
+	for r in pmstat-totals plain.out join.out seek.out scan.out; do
 		[ -s "$out/$r" ] || continue
 		[ "$(field "$out/$r" present)" = "$rss" ] ||
 		    fail "$layout: $r present $(field "$out/$r" present), smaps Rss $rss pages"
@@ -413,7 +414,8 @@ for cond in $CONDS; do
 		    full-join "$PMSTAT" -X --full-join "$PID" -- \
 		    pmap pmap -X "$PID" -- \
 		    plain "$BENCH_BIN/bench_reader" plain "$PID" -- \
-		    join "$BENCH_BIN/bench_reader" join "$PID" "$@" >"$out/times"; then
+		    join "$BENCH_BIN/bench_reader" join "$PID" -- \
+		    scan "$BENCH_BIN/bench_reader" scan "$PID" "$@" >"$out/times"; then
 			sed 's/^/  /' "$out/times"
 			sed "s/^/$cond $layout /" "$out/times" >>"$RESULTS"
 			verify "$layout" "$out"
@@ -439,24 +441,26 @@ function ms(k, r) { return t[k, r] }
 	if (!(k in seen)) { seen[k] = 1; order[n++] = k }
 }
 END {
-	printf "%-9s %-10s %8s %8s %8s %6s %6s %6s %6s %6s %7s %8s %8s %8s %8s %6s\n",
+	printf "%-9s %-10s %8s %8s %8s %6s %6s %6s %6s %6s %6s %7s %8s %8s %8s %8s %6s\n",
 	    "KSM", "target", "table", "json", "pmap-X", "t/pX", "j/pX",
-	    "/plain", "/join", "/full", "jsn/tbl", "calls", "jcalls", "pXcalls",
-	    "rw", "RSS(K)"
+	    "/plain", "/join", "/full", "/scan", "jsn/tbl", "calls", "jcalls",
+	    "pXcalls", "rw", "RSS(K)"
 	for (i = 0; i < n; i++) {
 		k = order[i]; p = ms(k, "pmstat"); j = ms(k, "pmstat-json")
 		split(k, kk, " ")
-		printf "%-9s %-10s %6.1fms %6.1fms %6.1fms %6.2f %6.2f %6.2f %6.2f %6.2f %7.2f %8s %8s %8s %8s %6d\n",
+		printf "%-9s %-10s %6.1fms %6.1fms %6.1fms %6.2f %6.2f %6.2f %6.2f %6.2f %6.2f %7.2f %8s %8s %8s %8s %6d\n",
 		    kk[1], kk[2], p, j, ms(k, "pmap"), p / ms(k, "pmap"),
 		    j / ms(k, "pmap"), p / ms(k, "plain"), p / ms(k, "join"),
-		    p / ms(k, "full-join"), j / p, sc[k, "pmstat"],
-		    sc[k, "pmstat-json"], sc[k, "pmap"], rw[k, "pmstat"],
-		    rss[k, "pmstat"]
+		    p / ms(k, "full-join"), p / ms(k, "scan"), j / p,
+		    sc[k, "pmstat"], sc[k, "pmstat-json"], sc[k, "pmap"],
+		    rw[k, "pmstat"], rss[k, "pmstat"]
 	}
 }' "$RESULTS"
 
 # The targets: layout, who (table: pmstat -X; json: pmstat --json),
-# baseline (a reader; "table" for --json over the table; "seek" for a
+# baseline (a reader; "scan" the floor where pmap -X's bound is below what
+# the kernel's own reads cost: PAGEMAP_SCAN and a pread per region, as
+# issue 10 allows 1.1x of it; "table" for --json over the table; "seek" for a
 # floor on seek / pmstat; "rss" for peak RSS in MiB), bound, and when (all
 # KSM conditions, or clean). Issue 4's first,
 # then issue 10's, which hold in every condition and for JSON too.
@@ -487,7 +491,11 @@ while read -r layout who base bound when; do
 				    ok ? "MET" : "MISS", c, l, w, b, v, x
 			}
 			exit !ok
-		}' "$RESULTS" || FAILED=1
+		}' "$RESULTS" && continue
+		# BENCH_SPEED=0 (a smoke run): a missed time is shown, not failed.
+		if [ "$base" = rss ] || [ "${BENCH_SPEED:-1}" != 0 ]; then
+			FAILED=1
+		fi
 	done
 done <<'EOF'
 dense4g table pmap 0.5 clean
@@ -500,6 +508,8 @@ dense4g table plain 1.2 all
 dense4g json plain 1.2 all
 sparse256g table pmap 1.0 all
 sparse256g json pmap 1.0 all
+sparse256g table scan 1.1 all
+sparse256g json scan 1.1 all
 maps50k table pmap 0.1 all
 maps50k json pmap 0.1 all
 maps50k json table 1.2 all
