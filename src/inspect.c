@@ -135,6 +135,7 @@ inspector_init(struct inspector *in, const struct inspect_opts *o)
 	else {
 		in->have_kpage = true;
 		in->ksm_noise = ksm_flag_is_noise(in);
+		kpage_tune(&in->kp);
 	}
 	in->zero_by_pfn = ONE_ZERO_PAGE && in->probe.pfn_visible &&
 	    in->probe.zero_pfn != 0 && in->pmd_pages != 0;
@@ -197,6 +198,8 @@ struct walk {
 	bool			 scan2;
 	bool			 scan;
 	struct sources		 src;
+	struct join_plan	 plan;	/* in's, with this process's KSM */
+	bool			 huge_batch;	/* the batch is read_huge()'s */
 	const struct inspect_ops *ops;
 };
 
@@ -351,6 +354,8 @@ read_words(struct walk *w, uint64_t vpn, size_t n, int bits)
 	return 0;
 }
 
+static int join_huge(struct walk *w, size_t n);
+
 /* Join the batch that read_words() left with the kpage words it needs. */
 static int
 join_words(struct walk *w, uint64_t vpn, size_t n)
@@ -363,8 +368,10 @@ join_words(struct walk *w, uint64_t vpn, size_t n)
 	in->have_kflags = in->have_kcounts = false;
 	if (!in->have_kpage)
 		return 0;
+	if (w->huge_batch && !w->plan.full && w->scan)
+		return join_huge(w, n);
 	/* The plan needs the zero page told by the scan; without it, read all. */
-	if (in->plan.full || !w->scan) {
+	if (w->plan.full || !w->scan) {
 		for (size_t i = 0; i < n; i++)
 			in->pfns[i] = pm_pfn(in->words[i]);
 		memset(in->kflags, 0, n * sizeof(*in->kflags));
@@ -375,7 +382,7 @@ join_words(struct walk *w, uint64_t vpn, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = pm_pfn(in->words[i]);
 
-		in->need[i] = (uint8_t)joinplan_need(&in->plan, in->words[i],
+		in->need[i] = (uint8_t)joinplan_need(&w->plan, in->words[i],
 		    in->scan[i]);
 		if ((in->need[i] & JOIN_FLAGS) && same_folio(in, vpn, i)) {
 			in->need[i] |= NEED_SAME;
@@ -419,6 +426,62 @@ static inline uint64_t
 kcount_of(const struct inspector *in, size_t i)
 {
 	return in->have_kcounts ? in->kcounts[i] : 0;
+}
+
+/*
+ * Join a batch of PMD-mapped huge pages (read_huge()): the head's flags
+ * word stands for its folio (see same_folio()), and where the plan wants
+ * the map counts, the 512 of a PMD are one read of PFNs in a row, without
+ * the sort and the cache a batch of scattered PFNs needs. The counts are
+ * read one by one, not taken from the head's: a fork relative may map some
+ * of the pages by PTEs, and without CONFIG_PAGE_MAPCOUNT kpagecount is the
+ * folio's average anyway. Pure bookkeeping otherwise: what join_words()
+ * would read, in a few calls per PMD.
+ */
+static int
+join_huge(struct walk *w, size_t n)
+{
+	struct inspector *in = w->in;
+	const uint64_t per = pmd_pages(in);
+	size_t nheads = 0;
+	int err;
+
+	for (size_t i = 0; i < n; i += per) {
+		unsigned int need = joinplan_need(&w->plan, in->words[i], SCAN_HUGE);
+
+		in->pfns[i] = (need & JOIN_FLAGS) ? pm_pfn(in->words[i]) : 0;
+		nheads += in->pfns[i] != 0;
+		in->need[i] = (uint8_t)need;
+	}
+	if (nheads > 0) {
+		for (size_t i = 0; i < n; i += per) {
+			memset(&in->pfns[i + 1], 0, (per - 1) * sizeof(*in->pfns));
+			in->kflags[i] = 0;
+		}
+		in->have_kflags = true;
+		if ((err = kpage_join(&in->kp, in->pfns, n, in->kflags, NULL)) != 0)
+			return err;
+		for (size_t i = 0; i < n; i += per)
+			for (size_t j = 1; j < per; j++)
+				in->kflags[i + j] = in->kflags[i];
+	}
+	for (size_t i = 0; i < n; i += per) {
+		ssize_t got = 0;
+
+		if (!(in->need[i] & JOIN_COUNT)) {
+			memset(&in->kcounts[i], 0, per * sizeof(*in->kcounts));
+			continue;
+		}
+		if (in->kp.count_fd >= 0 && (got = procio_read_words(
+		    in->kp.count_fd, pm_pfn(in->words[i]), &in->kcounts[i],
+		    per)) < 0)
+			return (int)got;
+		/* Past the end of the file a count reads 0, as kpage_join() has it. */
+		for (size_t j = (size_t)got; j < per; j++)
+			in->kcounts[i + j] = 0;
+		in->have_kcounts = true;
+	}
+	return 0;
 }
 
 /*
@@ -696,6 +759,75 @@ populated(const struct counts *c)
 #define SPARSE_SHARE	4
 #define SCAN_AHEAD	16
 
+/*
+ * A batch of whole PMDs where the one before ended in a PMD-mapped huge
+ * page: one scan says whether every page of it is PMD-mapped (for a PMD,
+ * the kernel's walk is one step, not 512), and then one pagemap word per
+ * PMD, its head's, gives the other 511: pagemap gives every page of a PMD
+ * mapping its head's flags (the exclusive bit too, see join_words()) and
+ * the PFNs in a row. Returns 1 with the batch's words and scan bits in
+ * place, 0 if the batch is not all PMD-mapped present pages (the caller
+ * reads it as usual), or -errno.
+ */
+static int
+read_huge(struct walk *w, uint64_t vpn, size_t n)
+{
+	struct inspector *in = w->in;
+	const uint64_t per = pmd_pages(in);
+	const uint64_t want = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+	const uint64_t ret = want | PAGE_IS_PFNZERO | PAGE_IS_HUGE;
+	unsigned int shift = in->page_shift;
+	uint64_t cur = vpn << shift, end = (vpn + n) << shift, next;
+	int err;
+
+	if (per == 0 || (vpn & (per - 1)) != 0 || n % per != 0)
+		return 0;
+	do {
+		size_t got;
+
+		if ((err = pagescan_regions(&w->ps, cur, end, want, ret, &got,
+		    &next)) != 0)
+			return err;
+		for (size_t k = 0; k < got; k++) {
+			const struct page_region *r = &w->ps.vec[k];
+
+			/* A resumed walk may report again what was seen. */
+			if (r->end <= cur)
+				continue;
+			if (r->start > cur || r->categories !=
+			    (PAGE_IS_PRESENT | PAGE_IS_HUGE))
+				return 0;
+			cur = r->end;
+		}
+	} while (next != 0 && cur < end);
+	if (cur < end)
+		return 0;
+	for (size_t i = 0; i < n; i += per) {
+		uint64_t head, pfn;
+
+		if ((err = pagemap_read(&w->pm, vpn + i, &head, 1)) < 0)
+			return err;
+		pfn = pm_pfn(head);
+		/* Split meanwhile, or not a head: read the batch whole. */
+		if (err != 1 || !pm_present(head) || (pfn & (per - 1)) != 0)
+			return 0;
+		/* Without privilege the PFNs are 0, and stay so. */
+		for (size_t j = 0; j < per; j++)
+			in->words[i + j] = pfn == 0 ? head :
+			    (head & ~PM_PFN_MASK) | (pfn + j);
+	}
+	memset(in->scan, SCAN_HUGE, n);
+	return 1;
+}
+
+/* Whether the n pages read last end in a PMD-mapped huge page. */
+static bool
+ends_huge(const struct inspector *in, size_t n)
+{
+	return n > 0 && (in->scan[n - 1] & SCAN_HUGE) &&
+	    !(in->scan[n - 1] & SCAN_ZERO);
+}
+
 static int
 walk_range(struct walk *w, struct mapping_walk *m, uint64_t first,
     uint64_t last, int bits)
@@ -703,6 +835,10 @@ walk_range(struct walk *w, struct mapping_walk *m, uint64_t first,
 	struct inspector *in = w->in;
 	/* A page listing wants every page, holes included: it reads them all. */
 	bool may_skip = w->scan && !(w->ops->page && w->ops->holes);
+	/* Huge pages read a word per PMD; a page listing reads every word. */
+	bool may_huge = w->scan && pmd_pages(in) != 0 && !m->kind.hugetlb &&
+	    !w->ops->page && HUGE_IS_PMD;
+	bool huge = false;
 	uint64_t ahead = 0;	/* pages to scan ahead; 0: read batches */
 	int err;
 
@@ -720,9 +856,24 @@ walk_range(struct walk *w, struct mapping_walk *m, uint64_t first,
 			if (v + n < last && pmd_pages(in) != 0 &&
 			    ((v + n) & (pmd_pages(in) - 1)) < n)
 				n -= (v + n) & (pmd_pages(in) - 1);
-			if ((err = read_batch(w, v, (size_t)n, bits)) != 0 ||
+			/*
+			 * The first batch ends at the first PMD boundary:
+			 * whether it is huge decides how the rest is read.
+			 */
+			if (may_huge && v == first &&
+			    (pmd_pages(in) - (v & (pmd_pages(in) - 1))) < n)
+				n = pmd_pages(in) - (v & (pmd_pages(in) - 1));
+			err = huge ? read_huge(w, v, (size_t)n) : 0;
+			w->huge_batch = err == 1;
+			if (err == 1)
+				err = join_batch(w, v, (size_t)n);
+			else if (err == 0)
+				err = read_batch(w, v, (size_t)n, bits);
+			w->huge_batch = false;
+			if (err != 0 ||
 			    (err = count_batch(w, m, v, 0, (size_t)n)) != 0)
 				return err;
+			huge = may_huge && ends_huge(in, (size_t)n);
 			if (may_skip && (populated(m->c) - before) * SPARSE_SHARE < n)
 				ahead = SCAN_AHEAD * in->batch;
 		}
@@ -984,6 +1135,13 @@ inspect_process(struct inspector *in, int pid, uint64_t start, uint64_t end,
 	w.src.ksm_noise = in->ksm_noise;
 	*src = w.src;
 	w.pid = pid;
+	/*
+	 * The system-wide pages_shared goes stale (it keeps its value after
+	 * the merged processes exit with ksmd stopped) and says nothing of
+	 * this process: where it allows KSM, ask the process.
+	 */
+	w.plan = in->plan;
+	w.plan.ksm = joinplan_ksm_of(&in->plan, pid);
 	if (smaps_wanted(in, &w.src))
 		w.smaps = open_smaps(&w.sm, pid) == 0 ? SMAPS_OPEN : SMAPS_FAILED;
 	stats_init(totals, stats_known(&w.src) |

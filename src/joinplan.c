@@ -58,6 +58,46 @@ ksm_may_share(void)
 	    access("/sys/kernel/mm", F_OK) != 0;
 }
 
+int
+joinplan_ksm_stat(const char *text)
+{
+	static const char key[] = "ksm_mergeable:";
+	const char *p = text;
+
+	while (p != NULL) {
+		if (strncmp(p, key, sizeof(key) - 1) == 0) {
+			p += sizeof(key) - 1;
+			p += strspn(p, " \t");
+			if (strncmp(p, "no", 2) == 0 && (p[2] == '\n' || p[2] == '\0'))
+				return 0;
+			if (strncmp(p, "yes", 3) == 0 && (p[3] == '\n' || p[3] == '\0'))
+				return 1;
+			return -1;
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return -1;
+}
+
+/*
+ * ksm_merging_pages alone would not do: a child forked from a process with
+ * KSM pages maps them before ksmd has scanned it, and with ksmd stopped it
+ * never does, so its count stays 0. ksm_mergeable looks at the VMAs.
+ */
+bool
+joinplan_ksm_of(const struct join_plan *p, int pid)
+{
+	char path[64], buf[512];
+
+	if (p->full || !p->want_ksm || !p->ksm)
+		return p->ksm;
+	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", pid);
+	if (!slurp(path, buf, sizeof(buf)))
+		return true;
+	return joinplan_ksm_stat(buf) != 0;
+}
+
 void
 joinplan_init(struct join_plan *p, uint32_t wanted, bool full)
 {

@@ -75,6 +75,22 @@ joinplan_need(const struct join_plan *p, uint64_t pm, uint8_t scan)
 }
 
 
+/*
+ * What a /proc/PID/ksm_stat text says of the process's KSM pages: 0 none can
+ * be mapped (no VMA of it is VM_MERGEABLE, and only such a VMA can map a KSM
+ * page: MADV_UNMERGEABLE and PR_SET_MEMORY_MERGE 0 unmerge before they clear
+ * the flag), 1 some may be, -1 the text cannot tell (kernels before 6.8 have
+ * no ksm_mergeable line). Pure.
+ */
+int	joinplan_ksm_stat(const char *text);
+
+/*
+ * Whether process pid may map a KSM page, for a plan that found KSM pages
+ * possible system-wide: its ksm_stat decides where it can, the system-wide
+ * signal (p->ksm) elsewhere. One open and read of /proc/PID/ksm_stat.
+ */
+bool	joinplan_ksm_of(const struct join_plan *p, int pid);
+
 /* The field's line of a meminfo text ("SwapCached"), in kB; -1 if absent. Pure. */
 long long joinplan_meminfo_kb(const char *meminfo, const char *field);
 

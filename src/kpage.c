@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kpage.h"
@@ -15,12 +16,14 @@
 #include "twin.h"
 
 /*
- * Two PFNs closer than this are read in one run. Measured on Linux 6.18: a
- * pread of the kpage files costs ~200 ns, and each word ~100 ns more (the
- * kernel snapshots the struct page), so two unused words cost about what
- * another pread does.
+ * Two PFNs closer than this are read in one run, until kpage_tune() has
+ * measured better. Measured on Linux 6.18: a pread of the kpage files
+ * costs ~200 ns on some machines, and each word ~100 ns more (the kernel
+ * snapshots the struct page), so two unused words cost about what another
+ * pread does. Elsewhere a pread costs 1.5 us: there 15 words do.
  */
 #define KPAGE_GAP	3
+#define KPAGE_GAP_MAX	256	/* past this, a run costs what many calls would */
 #define KPAGE_RUN_MAX	(64 * 1024)
 
 struct kpage_slot {
@@ -34,6 +37,70 @@ kpage_init_fds(struct kpage *k, int count_fd, int flags_fd)
 	memset(k, 0, sizeof(*k));
 	k->count_fd = count_fd;
 	k->flags_fd = flags_fd;
+	k->gap = KPAGE_GAP;
+}
+
+uint64_t
+kpage_gap_for(double call_ns, double word_ns)
+{
+	double g;
+
+	if (!(call_ns > 0) || !(word_ns > 0))
+		return KPAGE_GAP;
+	g = call_ns / word_ns;
+	if (g < KPAGE_GAP)
+		return KPAGE_GAP;
+	return g > KPAGE_GAP_MAX ? KPAGE_GAP_MAX : (uint64_t)g;
+}
+
+/* Nanoseconds on the monotonic clock; 0 if it cannot be read (no tuning). */
+static double
+now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/*
+ * TUNE_ROUNDS reads of one word and of TUNE_WORDS, the fastest of each
+ * kept (a busy machine only ever adds time); their difference is the
+ * words', what is left of one word's read the call's. About 30 us here.
+ */
+#define TUNE_ROUNDS	6
+#define TUNE_WORDS	64
+#define TUNE_PFN	4096	/* 16 MiB in: there is memory there */
+
+uint64_t
+kpage_tune(struct kpage *k)
+{
+	uint64_t buf[TUNE_WORDS];
+	double one = -1, many = -1;
+	int fd = k->count_fd >= 0 ? k->count_fd : k->flags_fd;
+
+	if (fd < 0)
+		return k->gap;
+	for (int r = 0; r < TUNE_ROUNDS; r++) {
+		double t0 = now_ns(), t1, t2;
+
+		if (procio_read_words(fd, TUNE_PFN, buf, 1) != 1)
+			return k->gap;
+		t1 = now_ns();
+		if (procio_read_words(fd, TUNE_PFN, buf, TUNE_WORDS) != TUNE_WORDS)
+			return k->gap;
+		t2 = now_ns();
+		one = one < 0 || t1 - t0 < one ? t1 - t0 : one;
+		many = many < 0 || t2 - t1 < many ? t2 - t1 : many;
+	}
+	/* The call is what one word's read costs beyond a word. */
+	{
+		double word = (many - one) / (TUNE_WORDS - 1);
+
+		k->gap = kpage_gap_for(one - word, word);
+	}
+	return k->gap;
 }
 
 int
@@ -143,7 +210,7 @@ read_slots(const struct kpage *k, struct run_buf *rb, const struct kpage_slot *s
 
 		for (j = i + 1; j < ns; j++) {
 			uint64_t p = s[j].pfn;
-			if (p - last > KPAGE_GAP || p - first >= KPAGE_RUN_MAX)
+			if (p - last > k->gap || p - first >= KPAGE_RUN_MAX)
 				break;
 			last = p;
 		}
@@ -237,10 +304,30 @@ kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
 	return read_split(k, s, ns, flags, counts);
 }
 
+/* The slot's word for pfn's count; 0 (not cached) if the count is too big. */
+static uint64_t
+cache_word(uint64_t pfn, uint64_t count)
+{
+	const uint64_t cmax = (UINT64_C(1) << KPAGE_CACHE_COUNT_BITS) - 1;
+
+	if (count >= cmax)
+		return 0;
+	return (((pfn >> KPAGE_CACHE_BITS) + 1) << KPAGE_CACHE_COUNT_BITS) | count;
+}
+
+/* Whether slot word c holds pfn's count. */
+static bool
+cache_hit(uint64_t c, uint64_t pfn)
+{
+	return c != 0 && (c >> KPAGE_CACHE_COUNT_BITS) ==
+	    (pfn >> KPAGE_CACHE_BITS) + 1;
+}
+
 int
 kpage_counts(struct kpage *k, const uint64_t *pfns, size_t n, uint64_t *counts)
 {
 	const uint64_t mask = (UINT64_C(1) << KPAGE_CACHE_BITS) - 1;
+	const uint64_t cmask = (UINT64_C(1) << KPAGE_CACHE_COUNT_BITS) - 1;
 	size_t nmiss = 0;
 	int err;
 
@@ -256,12 +343,12 @@ kpage_counts(struct kpage *k, const uint64_t *pfns, size_t n, uint64_t *counts)
 			return err;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct kpage_cached *c = &k->cache[pfns[i] & mask];
+		uint64_t c = k->cache[pfns[i] & mask];
 
 		if (pfns[i] == 0)
 			continue;
-		if (c->pfn == pfns[i]) {
-			counts[i] = c->count;
+		if (cache_hit(c, pfns[i])) {
+			counts[i] = c & cmask;
 			continue;
 		}
 		k->miss_pfns[nmiss] = pfns[i];
@@ -272,11 +359,9 @@ kpage_counts(struct kpage *k, const uint64_t *pfns, size_t n, uint64_t *counts)
 	if ((err = kpage_join(k, k->miss_pfns, nmiss, NULL, k->miss_counts)) != 0)
 		return err;
 	for (size_t j = 0; j < nmiss; j++) {
-		struct kpage_cached *c = &k->cache[k->miss_pfns[j] & mask];
-
 		counts[k->miss_idx[j]] = k->miss_counts[j];
-		c->pfn = k->miss_pfns[j];
-		c->count = k->miss_counts[j];
+		k->cache[k->miss_pfns[j] & mask] = cache_word(k->miss_pfns[j],
+		    k->miss_counts[j]);
 	}
 	return 0;
 }
@@ -298,4 +383,5 @@ kpage_close(struct kpage *k)
 	free(k->run);
 	memset(k, 0, sizeof(*k));
 	k->count_fd = k->flags_fd = -1;
+	k->gap = KPAGE_GAP;
 }

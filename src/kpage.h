@@ -17,14 +17,15 @@ struct run_buf {
 /*
  * The map counts of the page frames read last, direct-mapped by PFN: the
  * processes of a family map mostly the same frames, and a run that reads
- * them one after the other would read each count once per process.
+ * them one after the other would read each count once per process. --all
+ * walks processes in PID order, which interleaves the families of a
+ * machine: 8 families of 64 MiB are 128 Ki frames in flight, so the cache
+ * holds 512 Ki counts (a slot is 8 bytes: 4 MiB, its pages touched only as
+ * they are used).
  */
-#define KPAGE_CACHE_BITS	16
-struct kpage_cached {
-	uint64_t	pfn;	/* 0: empty (PFN 0 is never looked up) */
-	uint64_t	count;
-};
-
+#define KPAGE_CACHE_BITS	19
+/* A slot: (PFN >> KPAGE_CACHE_BITS) + 1 above the count's bits; 0 empty. */
+#define KPAGE_CACHE_COUNT_BITS	24
 struct kpage {
 	int			 count_fd;	/* -1 when not wanted */
 	int			 flags_fd;
@@ -35,11 +36,12 @@ struct kpage {
 	size_t			 run_cap;
 	struct twin		*twin;		/* not owned; NULL: one thread */
 	struct run_buf		 twin_run;
-	struct kpage_cached	*cache;		/* NULL: every count is read */
+	uint64_t		*cache;		/* NULL: every count is read */
 	uint64_t		*miss_pfns;	/* the PFNs the cache lacked */
 	size_t			*miss_idx;
 	uint64_t		*miss_counts;
 	size_t			 miss_cap;
+	uint64_t		 gap;		/* words: closer PFNs share a read */
 };
 
 /*
@@ -51,6 +53,20 @@ int	kpage_open(struct kpage *k, const char *procdir);
 
 /* Use already open descriptors (tests hand in fixture files); k owns them. */
 void	kpage_init_fds(struct kpage *k, int count_fd, int flags_fd);
+
+/*
+ * The gap, in words, below which two PFNs are read in one run: a system
+ * call's cost over a word's. Pure.
+ */
+uint64_t	kpage_gap_for(double call_ns, double word_ns);
+
+/*
+ * Measure, with a few reads of the kpage files, what a system call and a
+ * word cost here, and set k->gap from them: where system calls are costly
+ * (a virtual machine: 1.5 us a pread), reading 20 words more is cheaper
+ * than a second pread. Returns the gap chosen.
+ */
+uint64_t	kpage_tune(struct kpage *k);
 
 /*
  * Look up n PFNs. For each i with pfns[i] != 0, flags[i] and counts[i] are

@@ -3,6 +3,8 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "joinplan.h"
 #include "pagemap.h"
@@ -107,6 +109,49 @@ START_TEST(test_init_reads_the_system)
 }
 END_TEST
 
+/* A process's own ksm_stat decides, where its kernel says enough. */
+START_TEST(test_ksm_stat)
+{
+	static const char six18_no[] = "ksm_rmap_items 0\nksm_zero_pages 0\n"
+	    "ksm_merging_pages 0\nksm_process_profit 0\nksm_merge_any: no\n"
+	    "ksm_mergeable: no\n";
+	static const char six18_yes[] = "ksm_rmap_items 80\n"
+	    "ksm_merging_pages 0\nksm_merge_any: no\nksm_mergeable: yes\n";
+	/* 6.1: rmap items only; a forked child maps KSM pages at 0 items. */
+	static const char six1[] = "ksm_rmap_items 0\n";
+	struct join_plan p = plan(false, true, false, false, false, true);
+
+	ck_assert_int_eq(joinplan_ksm_stat(six18_no), 0);
+	ck_assert_int_eq(joinplan_ksm_stat(six18_yes), 1);
+	ck_assert_int_eq(joinplan_ksm_stat(six1), -1);
+	ck_assert_int_eq(joinplan_ksm_stat(""), -1);
+	ck_assert_int_eq(joinplan_ksm_stat("ksm_mergeable: maybe\n"), -1);
+	ck_assert_int_eq(joinplan_ksm_stat("ksm_mergeable: no"), 0);
+	ck_assert_int_eq(joinplan_ksm_stat("xksm_mergeable: no\n"), -1);
+	/* A process that does not exist: the system-wide signal stands. */
+	ck_assert(joinplan_ksm_of(&p, -1));
+	p.ksm = false;
+	ck_assert(!joinplan_ksm_of(&p, -1));
+	/* This process asked for no KSM, where the kernel can tell. */
+	p.ksm = true;
+	if (access("/proc/self/ksm_stat", R_OK) == 0) {
+		char buf[512];
+		FILE *fp = fopen("/proc/self/ksm_stat", "re");
+		size_t n;
+
+		ck_assert_ptr_nonnull(fp);
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		buf[n] = '\0';
+		fclose(fp);
+		if (joinplan_ksm_stat(buf) == 0)
+			ck_assert(!joinplan_ksm_of(&p, (int)getpid()));
+	}
+	/* The full join reads every word whatever the process says. */
+	p.full = true;
+	ck_assert(joinplan_ksm_of(&p, (int)getpid()));
+}
+END_TEST
+
 /* A PMD-mapped page's exclusive bit is its head's: its count is read. */
 START_TEST(test_huge_count)
 {
@@ -128,6 +173,7 @@ joinplan_suite(void)
 
 	tcase_add_test(tc, test_nothing_for_absent_and_zero);
 	tcase_add_test(tc, test_anon_shortcuts);
+	tcase_add_test(tc, test_ksm_stat);
 	tcase_add_test(tc, test_huge_count);
 	tcase_add_test(tc, test_file_and_huge);
 	tcase_add_test(tc, test_swapcached_line);

@@ -407,10 +407,28 @@ START_TEST(test_batched_reads)
 	reads = join_reads(&k, close3, 3, f, NULL);
 	if (!under_valgrind())
 		ck_assert_int_eq(reads, 1);
+	/* Where a call costs what 8 words do, the same three share a read. */
+	k.gap = 8;
+	reads = join_reads(&k, apart3, 3, f, c);
+	check_join(apart3, 3, f, c, BIG_NPFN);
+	if (!under_valgrind())
+		ck_assert_int_eq(reads, 2);
 	kpage_close(&k);
 	free(pfns);
 	free(f);
 	free(c);
+}
+END_TEST
+
+/* The gap: a call's cost in words, within bounds, the default if unknown. */
+START_TEST(test_gap_for)
+{
+	ck_assert_uint_eq(kpage_gap_for(1500, 80), 18);
+	ck_assert_uint_eq(kpage_gap_for(200, 100), 3);
+	ck_assert_uint_eq(kpage_gap_for(1e6, 1), 256);
+	ck_assert_uint_eq(kpage_gap_for(0, 80), 3);
+	ck_assert_uint_eq(kpage_gap_for(1500, 0), 3);
+	ck_assert_uint_eq(kpage_gap_for(1500, -5), 3);
 }
 END_TEST
 
@@ -535,6 +553,7 @@ kpage_suite(void)
 	tcase_add_test(tc, test_batched_reads);
 
 	tc = check_tcase(s, "lifecycle");
+	tcase_add_test(tc, test_gap_for);
 	tcase_add_test(tc, test_close);
 	tcase_add_test(tc, test_open_procdir);
 	tcase_add_test(tc, test_counts_cache);

@@ -19,6 +19,7 @@
 #include <check.h>
 
 #include "itest.h"
+#include "layouts.h"
 
 /*
  * The ksm layout, in one private anonymous mapping of KSM_N pages, made
@@ -136,7 +137,7 @@ layout_ksm(const char *arg, struct tk_report *rep)
 	volatile const char *v = m;
 	int64_t sum = 0;
 	/* The read pages KSM merges where they are not the zero page. */
-	long extra = arg != NULL && strcmp(arg, "nozero") == 0 ? KSM_ZERO : 0;
+	long extra = arg != NULL && strstr(arg, "nozero") != NULL ? KSM_ZERO : 0;
 
 	if (m == NULL || mprotect(m, KSM_N * ps, PROT_READ | PROT_WRITE) != 0) {
 		tk_fail(rep, "ksm layout: %s", strerror(errno));
@@ -165,6 +166,22 @@ layout_ksm(const char *arg, struct tk_report *rep)
 	ksm_fill(m + KSM_AT_COPY * ps, base | 0x200);
 	if (ksm_wait(m, KSM_MERGED + extra, rep) != 0)
 		return;
+	/*
+	 * A child forked now maps the KSM pages before ksmd has scanned it:
+	 * its ksm_merging_pages reads 0 until then (for good with ksmd
+	 * stopped), yet its pages are KSM pages.
+	 */
+	if (arg != NULL && strstr(arg, "fork") != NULL) {
+		pid_t pid = tk_fork_member();
+
+		if (pid < 0) {
+			tk_fail(rep, "fork: %s", strerror(errno));
+			return;
+		}
+		if (pid == 0)
+			tk_hold();
+		rep->pids[rep->npids++] = pid;
+	}
 	rep->addr[0] = (uintptr_t)m;
 	rep->val[0] = sum;
 	rep->ok = 1;
@@ -576,6 +593,67 @@ START_TEST(test_ksm)
 }
 END_TEST
 
+/*
+ * KSM merged in another process only: pages_shared is not 0, but pmstat's
+ * target asked for no KSM. Its counts must be those of --full-join, KSM 0.
+ */
+START_TEST(test_ksm_elsewhere)
+{
+	struct tk_child k, f;
+	json_t *root;
+
+	if (ksm_skip[0] != '\0') {
+		check_skip("%s", ksm_skip);
+		return;
+	}
+	if (!spawn("ksm", ksm_arg(), -1, &k) || !spawn("fork", NULL, -1, &f))
+		return;
+	ck_assert_msg(ksm_sys("pages_shared") > 0, "ksm: pages_shared is 0 "
+	    "with a merged process running");
+	root = pmstat_json(-1, NULL, f.pid, f.rep.pids[0]);
+	for (int i = 0; i <= f.rep.npids; i++) {
+		pid_t pid = i == 0 ? f.pid : f.rep.pids[i - 1];
+		json_t *m = mapping_of(root, pid, f.rep.addr[0], NULL);
+
+		EXPECT_K(m, "ksm", 0, 0);
+		EXPECT(m, "present", FORK_N);
+	}
+	relations(root, &f, "ksm elsewhere");
+	json_decref(root);
+	tk_kill(&f);
+	tk_kill(&k);
+}
+END_TEST
+
+/*
+ * A child forked after the merge maps the same KSM pages: whatever its
+ * ksm_stat counts, its KSM pages are counted, as --full-join counts them.
+ */
+START_TEST(test_ksm_forked)
+{
+	char arg[32];
+	struct tk_child c;
+	json_t *root, *m, *cm;
+
+	if (ksm_skip[0] != '\0') {
+		check_skip("%s", ksm_skip);
+		return;
+	}
+	snprintf(arg, sizeof(arg), "%sfork", ksm_arg() != NULL ? "nozero," : "");
+	if (!spawn("ksm", arg, -1, &c))
+		return;
+	ck_assert_int_eq(c.rep.npids, 1);
+	root = pmstat_json(-1, NULL, c.pid, c.rep.pids[0]);
+	m = mapping_of(root, c.pid, c.rep.addr[0], NULL);
+	cm = mapping_of(root, c.rep.pids[0], c.rep.addr[0], NULL);
+	EXPECT_K(m, "ksm", KSM_MERGED + ksm_extra(), 0);
+	EXPECT_K(cm, "ksm", KSM_MERGED + ksm_extra(), 0);
+	relations(root, &c, "ksm forked");
+	json_decref(root);
+	tk_kill(&c);
+}
+END_TEST
+
 /* The layout and pmstat as nobody: the map counts known, the kpage ones null. */
 START_TEST(test_ksm_unprivileged)
 {
@@ -618,11 +696,14 @@ ksm_suite(void)
 
 	tcase_add_test(tc, test_ksm);
 	tcase_add_test(tc, test_ksm_unprivileged);
+	tcase_add_test(tc, test_ksm_elsewhere);
+	tcase_add_test(tc, test_ksm_forked);
 	return s;
 }
 
 static const struct tk_layout layouts[] = {
 	{ "ksm", layout_ksm },
+	{ "fork", layout_fork },
 	{ NULL, NULL },
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -215,6 +216,88 @@ START_TEST(test_thp_fork_head)
 }
 END_TEST
 
+/*
+ * A THP region larger than pmstat's batch (128 MiB), so that it is read
+ * mapping by mapping and, past its first PMD, a word per huge page: 256 MiB
+ * written, then fork(); the child rewrites the head of huge page 100 and
+ * page 5 of huge page 101, past the first batch.
+ */
+#define BIG_THP_BYTES	(256UL << 20)
+#define BIG_THP_N	(BIG_THP_BYTES / ps)
+
+static void
+layout_thp_big(const char *arg, struct tk_report *rep)
+{
+	char *m = tk_reserve(BIG_THP_BYTES / ps, THP_ALIGN), c;
+	int pp[2];
+	pid_t pid;
+
+	(void)arg;
+	if (m == NULL || mprotect(m, BIG_THP_BYTES, PROT_READ | PROT_WRITE) != 0) {
+		tk_fail(rep, "thp_big layout: %s", strerror(errno));
+		return;
+	}
+	if (madvise(m, BIG_THP_BYTES, MADV_HUGEPAGE) != 0) {
+		tk_fail(rep, "MADV_HUGEPAGE: %s", strerror(errno));
+		return;
+	}
+	for (size_t off = 0; off < BIG_THP_BYTES; off += ps)
+		m[off] = 'T';
+	rep->addr[0] = (uintptr_t)m;
+	if (pipe(pp) != 0 || (pid = tk_fork_member()) < 0) {
+		tk_fail(rep, "pipe/fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		m[100 * THP_ALIGN] = 'C';
+		m[101 * THP_ALIGN + 5 * ps] = 'C';
+		if (write(pp[1], "r", 1) != 1)
+			_exit(1);
+		tk_hold();
+	}
+	close(pp[1]);
+	if (read(pp[0], &c, 1) != 1) {
+		tk_fail(rep, "the fork child died");
+		return;
+	}
+	close(pp[0]);
+	rep->pids[rep->npids++] = pid;
+	rep->ok = 1;
+}
+
+/*
+ * The parent maps every huge page whole; two of its pages are its own, the
+ * rest shared with the child, whatever bit 56 of the PMD with the
+ * rewritten head says. The same as --full-join, page by page, and as smaps.
+ */
+START_TEST(test_thp_big)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	json_t *root, *m;
+	int64_t n = (int64_t)BIG_THP_N;
+
+	spawn("thp_big", NULL, -1, &c);
+	root = pmstat_json(-1, NULL, c.pid, c.rep.pids[0]);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	EXPECT(m, "present", n);
+	EXPECT_K(m, "thp", s.anon_huge / pk, 0);
+	if (s.anon_huge == (long)(BIG_THP_BYTES / 1024)) {
+		EXPECT(m, "exclusive", 2);
+		EXPECT(m, "shared", n - 2);
+		EXPECT_K(m, "cow_shared", n - 2, 0);
+		if (json_is_true(json_object_get(root, "privileged")))
+			ck_assert_msg(fabs(tk_json_real(m, "pss") -
+			    (2 + (n - 2) / 2.0)) < 1e-6, "thp_big parent: pss %.4f",
+			    tk_json_real(m, "pss"));
+	}
+	relations(root, &c, "thp_big");
+	json_decref(root);
+	tk_kill(&c);
+	skip_unless_thp(s.anon_huge, "thp_big");
+}
+END_TEST
+
 static Suite *
 thp_suite(void)
 {
@@ -222,6 +305,7 @@ thp_suite(void)
 
 	tcase_add_test(itest_tcase(s, "thp", NULL, NULL), test_thp);
 	tcase_add_test(itest_tcase(s, "thp_fork", NULL, NULL), test_thp_fork);
+	tcase_add_test(itest_tcase(s, "thp_big", NULL, NULL), test_thp_big);
 	tcase_add_test(itest_tcase(s, "thp_fork_head", NULL, NULL),
 	    test_thp_fork_head);
 	return s;
@@ -230,6 +314,7 @@ thp_suite(void)
 static const struct tk_layout layouts[] = {
 	{ "thp", layout_thp },
 	{ "thp_fork", layout_thp_fork },
+	{ "thp_big", layout_thp_big },
 	{ NULL, NULL },
 };
 

@@ -2,7 +2,7 @@
  * bench_reader.c - the benchmark's baselines: three honest ways to read
  * pagemap, written without pmstat's code so that they check it too
  *
- * usage: bench_reader plain|join|seek PID
+ * usage: bench_reader plain|join|seek|scan PID
  *
  *   plain  pagemap alone: one pread per mapping (in 8 MiB pieces), counting
  *          present and swapped pages; no kpage file is read.
@@ -11,6 +11,10 @@
  *          read in contiguous runs.
  *   seek   the seed library's way: lseek and read of 8 bytes per page of
  *          pagemap, and per present page of kpagecount and kpageflags.
+ *   scan   a floor: PAGEMAP_SCAN finds the present and swapped pages, and
+ *          one pread per region reads their pagemap words; no kpage file
+ *          is read. What pmstat must read at least where every page is
+ *          exclusive and no counter needs a kpage word (a sparse target).
  *
  * Prints one line of totals over every mapping of PID:
  *   present N swapped N [pss_kb X thp N ksm N dirty N]
@@ -23,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#include <linux/fs.h>
 
 #define PM_PRESENT	(UINT64_C(1) << 63)
 #define PM_SWAP		(UINT64_C(1) << 62)
@@ -102,6 +108,69 @@ plain(uint64_t vpn, uint64_t n, struct totals *t)
 			count_word(t, buf[i]);
 		vpn += k;
 		n -= k;
+	}
+}
+
+#ifndef PAGEMAP_SCAN
+struct page_region {
+	uint64_t	start, end, categories;
+};
+
+struct pm_scan_arg {
+	uint64_t	size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t	category_inverted, category_mask, category_anyof_mask;
+	uint64_t	return_mask;
+};
+
+#define PAGEMAP_SCAN		_IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_PRESENT		(1 << 3)
+#define PAGE_IS_SWAPPED		(1 << 4)
+#endif
+
+#define SCAN_VEC	1024
+
+/*
+ * PAGEMAP_SCAN over the mapping, then one pread per region. The kernel's
+ * walk_end is stale after a full vector: resume past the last region.
+ */
+static void
+scan(uint64_t vpn, uint64_t n, struct totals *t)
+{
+	static struct page_region vec[SCAN_VEC];
+	static uint64_t *buf;
+	uint64_t cur = vpn * page, end = (vpn + n) * page, done = vpn;
+
+	if (buf == NULL && (buf = malloc(PLAIN_CHUNK * 8)) == NULL)
+		die("malloc");
+	while (cur < end) {
+		struct pm_scan_arg a = {
+			.size = sizeof(a), .start = cur, .end = end,
+			.vec = (uintptr_t)vec, .vec_len = SCAN_VEC,
+			.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+			.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+		};
+		long got = ioctl(pm_fd, PAGEMAP_SCAN, &a);
+
+		if (got < 0)
+			die("PAGEMAP_SCAN");
+		for (long i = 0; i < got; i++) {
+			uint64_t a0 = vec[i].start / page, b = vec[i].end / page;
+
+			a0 = a0 < done ? done : a0;
+			for (; a0 < b; ) {
+				size_t k = b - a0 < PLAIN_CHUNK ? (size_t)(b - a0) :
+				    PLAIN_CHUNK;
+
+				read_at(pm_fd, buf, k * 8, (off_t)(a0 * 8));
+				for (size_t j = 0; j < k; j++)
+					count_word(t, buf[j]);
+				a0 += k;
+			}
+			done = b > done ? b : done;
+		}
+		if (got < SCAN_VEC)
+			break;
+		cur = a.walk_end > vec[got - 1].end ? a.walk_end : vec[got - 1].end;
 	}
 }
 
@@ -217,7 +286,7 @@ main(int argc, char **argv)
 	FILE *maps;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: bench_reader plain|join|seek PID\n");
+		fprintf(stderr, "usage: bench_reader plain|join|seek|scan PID\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "plain") == 0)
@@ -226,6 +295,8 @@ main(int argc, char **argv)
 		reader = join;
 	else if (strcmp(argv[1], "seek") == 0)
 		reader = seek;
+	else if (strcmp(argv[1], "scan") == 0)
+		reader = scan;
 	else {
 		fprintf(stderr, "bench_reader: unknown reader '%s'\n", argv[1]);
 		return 2;
@@ -234,7 +305,7 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/proc/%s/pagemap", argv[2]);
 	if ((pm_fd = open(path, O_RDONLY)) < 0)
 		die(path);
-	if (reader != plain &&
+	if (reader != plain && reader != scan &&
 	    ((count_fd = open("/proc/kpagecount", O_RDONLY)) < 0 ||
 	    (flags_fd = open("/proc/kpageflags", O_RDONLY)) < 0))
 		die("/proc/kpage*");
@@ -256,7 +327,7 @@ main(int argc, char **argv)
 	free(line);
 	fclose(maps);
 	printf("present %" PRIu64 " swapped %" PRIu64, t.present, t.swapped);
-	if (reader != plain)
+	if (reader != plain && reader != scan)
 		printf(" pss_kb %.0f thp %" PRIu64 " ksm %" PRIu64 " dirty %" PRIu64,
 		    t.pss * (double)(page / 1024), t.thp, t.ksm, t.dirty);
 	printf("\n");

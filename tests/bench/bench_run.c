@@ -1,8 +1,8 @@
 /*
  * bench_run.c - time commands side by side: paired rounds, medians, peak RSS
  *
- * usage: bench_run [-s] ROUNDS OUTDIR LABEL[:N] CMD ARGS... [++ CMD ARGS...]...
- *            [-- LABEL[:N] CMD ...]...
+ * usage: bench_run [-s] [-x LABEL]... ROUNDS OUTDIR LABEL[:N] CMD ARGS...
+ *            [++ CMD ARGS...]... [-- LABEL[:N] CMD ...]...
  *
  * Each round runs every command once, in the order given, so that whatever
  * the machine does meanwhile falls on all of them alike. A LABEL:N command
@@ -13,9 +13,13 @@
  * stays, for checking; parts append), its standard error to OUTDIR/LABEL.err.
  *
  * Prints a line per command: LABEL MEDIAN_MS MIN_MS MAX_MS PEAK_RSS_KB RUNS
- * SYSCALLS. With -s, every command runs once more after the timed rounds,
- * untimed, under `strace -f -c` (OUTDIR/LABEL.strace), and SYSCALLS is the
- * count of system calls of that run, children included; without -s it is -.
+ * SYSCALLS RWCALLS. With -s, every command but those named by -x runs once
+ * more after the timed rounds, untimed, under `strace -f -c`
+ * (OUTDIR/LABEL.strace), and SYSCALLS is the count of system calls of that
+ * run, children included; otherwise it is -. RWCALLS is syscr + syscw of
+ * /proc/PID/io of the last timed run, reaped children included: the reads
+ * and writes (pread among them) at no cost, as it is read before the
+ * process is reaped.
  * A command that fails stops the benchmark (exit 1): its time would mean
  * nothing.
  */
@@ -38,7 +42,34 @@ struct cmd {
 	long	 maxrss_kb;
 	int	 runs;
 	long	 syscalls;	/* -1 if not counted */
+	int	 untraced;	/* -x: never under strace (a million calls) */
+	long	 rwcalls;	/* syscr + syscw of the last run's parts */
+	long	 rw_run;	/* of the run under way */
 };
+
+/*
+ * syscr + syscw of an exited, not yet reaped process: its own and those of
+ * the children it reaped. -1 if /proc cannot tell.
+ */
+static long
+io_calls(pid_t pid)
+{
+	char path[64], line[128];
+	long r = -1, w = -1, v;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "syscr: %ld", &v) == 1)
+			r = v;
+		else if (sscanf(line, "syscw: %ld", &v) == 1)
+			w = v;
+	}
+	fclose(fp);
+	return r < 0 || w < 0 ? -1 : r + w;
+}
 
 static int
 cmp_double(const void *a, const void *b)
@@ -111,6 +142,19 @@ run_part(struct cmd *c, int part, const char *dir, int trace)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
+	/* Exited but not reaped: its /proc/PID/io still reads. */
+	{
+		siginfo_t si;
+
+		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0)
+			if (errno != EINTR)
+				return -1;
+	}
+	if (!trace) {
+		long n = io_calls(pid);
+
+		c->rw_run = c->rw_run < 0 || n < 0 ? -1 : c->rw_run + n;
+	}
 	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR)
 			return -1;
@@ -128,12 +172,15 @@ run_part(struct cmd *c, int part, const char *dir, int trace)
 static double
 run(struct cmd *c, const char *dir)
 {
-	double t0 = now_ms();
+	double t0 = now_ms(), t;
 
+	c->rw_run = 0;
 	for (int p = 0; c->parts[p] != NULL; p++)
 		if (run_part(c, p, dir, 0) != 0)
 			return -1;
-	return now_ms() - t0;
+	t = now_ms() - t0;
+	c->rwcalls = c->rw_run;
+	return t;
 }
 
 /*
@@ -169,16 +216,25 @@ int
 main(int argc, char **argv)
 {
 	struct cmd *cmds;
-	int rounds, ncmd = 0, trace = 0, a = 1;
-	const char *dir;
+	int rounds, ncmd = 0, trace = 0, a = 1, nx = 0;
+	const char *dir, **untraced;
 
-	if (argc > 1 && strcmp(argv[1], "-s") == 0) {
-		trace = 1;
-		a++;
+	if ((untraced = calloc((size_t)argc, sizeof(*untraced))) == NULL)
+		return 1;
+	for (;;) {
+		if (argc > a && strcmp(argv[a], "-s") == 0) {
+			trace = 1;
+			a++;
+		} else if (argc > a + 1 && strcmp(argv[a], "-x") == 0) {
+			untraced[nx++] = argv[a + 1];
+			a += 2;
+		} else
+			break;
 	}
 	if (argc - a < 4 || (rounds = atoi(argv[a])) < 1) {
-		fprintf(stderr, "usage: bench_run [-s] ROUNDS OUTDIR LABEL[:N] CMD ARGS... "
-		    "[++ CMD ARGS...]... [-- LABEL[:N] CMD ...]...\n");
+		fprintf(stderr, "usage: bench_run [-s] [-x LABEL]... ROUNDS OUTDIR "
+		    "LABEL[:N] CMD ARGS... [++ CMD ARGS...]... "
+		    "[-- LABEL[:N] CMD ...]...\n");
 		return 2;
 	}
 	dir = argv[a + 1];
@@ -198,6 +254,9 @@ main(int argc, char **argv)
 				c->rounds = rounds;
 		}
 		snprintf(c->label, sizeof(c->label), "%s", argv[i]);
+		for (int x = 0; x < nx; x++)
+			if (strcmp(untraced[x], c->label) == 0)
+				c->untraced = 1;
 		if ((c->parts = calloc((size_t)argc, sizeof(*c->parts))) == NULL)
 			return 1;
 		i++;
@@ -235,7 +294,8 @@ main(int argc, char **argv)
 		}
 	}
 	for (int i = 0; trace && i < ncmd; i++)
-		if ((cmds[i].syscalls = count_syscalls(&cmds[i], dir)) < 0)
+		if (!cmds[i].untraced &&
+		    (cmds[i].syscalls = count_syscalls(&cmds[i], dir)) < 0)
 			return 1;
 	for (int i = 0; i < ncmd; i++) {
 		struct cmd *c = &cmds[i];
@@ -247,12 +307,17 @@ main(int argc, char **argv)
 		printf("%s %.1f %.1f %.1f %ld %d ", c->label, med, c->ms[0],
 		    c->ms[c->runs - 1], c->maxrss_kb, c->runs);
 		if (c->syscalls >= 0)
-			printf("%ld\n", c->syscalls);
+			printf("%ld ", c->syscalls);
+		else
+			printf("- ");
+		if (c->rwcalls >= 0)
+			printf("%ld\n", c->rwcalls);
 		else
 			printf("-\n");
 		free(c->ms);
 		free(c->parts);
 	}
 	free(cmds);
+	free(untraced);
 	return 0;
 }

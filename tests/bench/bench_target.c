@@ -25,6 +25,10 @@
  *               and 372 small processes (this one and 371 forks of it); the
  *               PIDs go to DIR/many.pids, the first family's (parent
  *               first) to DIR/many.family
+ *   ksm         not a target: KSM_PAGES pages made mergeable, two of each
+ *               content, held until ksmd has merged them into KSM_PAGES / 2
+ *               KSM pages (ksmd must run: run.sh turns it on); the bench's
+ *               "KSM elsewhere" condition
  */
 #include "config.h"
 
@@ -51,6 +55,8 @@
 #define MANY_SMALL	372	/* this process among them */
 #define MANY_TOTAL	(MANY_FAMILIES * MANY_MEMBERS + MANY_SMALL)
 #define MiB	(UINT64_C(1) << 20)
+#define KSM_PAGES	512
+#define KSM_WAIT_S	120
 
 static size_t page;
 
@@ -330,6 +336,48 @@ many(const char *dir)
 	many_write(dir, "many.family", fam, MANY_MEMBERS);
 }
 
+/* ksm_merging_pages of this process from /proc/self/ksm_stat, or -1. */
+static long
+ksm_merging(void)
+{
+	FILE *fp = fopen("/proc/self/ksm_stat", "re");
+	char line[128];
+	long v = -1;
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "ksm_merging_pages %ld", &v) == 1)
+			break;
+	fclose(fp);
+	return v;
+}
+
+/*
+ * Pages for KSM to merge, in pairs of one content: another process holding
+ * KSM pages, as a machine where KSM is in use elsewhere has.
+ */
+static void
+ksm_holder(void)
+{
+	char *p = map_anon(KSM_PAGES * page, 0);
+
+	for (size_t i = 0; i < KSM_PAGES; i++) {
+		memset(p + i * page, 0, page);
+		snprintf(p + i * page, page, "pmstat bench ksm %d %zu",
+		    (int)getpid(), i / 2);
+	}
+	if (madvise(p, KSM_PAGES * page, MADV_MERGEABLE) != 0)
+		die("madvise MADV_MERGEABLE");
+	for (int t = 0; ksm_merging() < KSM_PAGES; t++) {
+		if (t >= KSM_WAIT_S * 10) {
+			errno = ETIMEDOUT;
+			die("ksmd did not merge the pages");
+		}
+		usleep(100000);
+	}
+}
+
 static void
 ready(const char *file, pid_t pid)
 {
@@ -373,6 +421,8 @@ main(int argc, char **argv)
 		swapped();
 	else if (strcmp(argv[1], "many") == 0)
 		many(argc > 3 ? argv[3] : "/tmp");
+	else if (strcmp(argv[1], "ksm") == 0)
+		ksm_holder();
 	else {
 		fprintf(stderr, "bench_target: unknown layout '%s'\n", argv[1]);
 		return 2;
