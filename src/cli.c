@@ -22,18 +22,23 @@ enum {
 	OPT_BY,
 	OPT_SORT,
 	OPT_FAMILY,
+	OPT_COUNT,
+	OPT_DELTA,
 };
 
 static const struct option long_options[] = {
 	{ "all",	no_argument,		NULL, 'a' },
 	{ "by",		required_argument,	NULL, OPT_BY },
 	{ "comm",	required_argument,	NULL, 'C' },
+	{ "count",	required_argument,	NULL, OPT_COUNT },
 	{ "csv",	no_argument,		NULL, 'c' },
+	{ "delta",	no_argument,		NULL, OPT_DELTA },
 	{ "extended",	no_argument,		NULL, 'x' },
 	{ "family",	no_argument,		NULL, OPT_FAMILY },
 	{ "flags",	required_argument,	NULL, 'F' },
 	{ "full-join",	no_argument,		NULL, OPT_FULL_JOIN },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "interval",	required_argument,	NULL, 'i' },
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "no-headers",	no_argument,		NULL, 'n' },
 	{ "no-kpage",	no_argument,		NULL, 'N' },
@@ -52,7 +57,7 @@ static const struct option long_options[] = {
 	{ "wide",	no_argument,		NULL, 'w' },
 	{ NULL,		0,			NULL, 0 }
 };
-static const char short_options[] = "aC:cF:hjnNo:Pp:r:su:U:VwxX";
+static const char short_options[] = "aC:cF:hi:jnNo:Pp:r:su:U:VwxX";
 
 int
 cli_usage(FILE *fp)
@@ -85,6 +90,10 @@ cli_usage(FILE *fp)
 	    " -F, --flags LIST         only pages whose flags match LIST, e.g. anon,~lru\n"
 	    "                          (repeat for either-or; names below)\n"
 	    " -r, --range START[-END]  only addresses in [START, END) (hex)\n"
+	    " -i, --interval SECONDS   watch: a sample every SECONDS (fractions\n"
+	    "                          allowed), until interrupted\n"
+	    "     --count N            watch: stop after N samples\n"
+	    "     --delta              watch: the change since the last sample\n"
 	    " -o, --output LIST        columns to print (table and CSV)\n"
 	    " -x, --extended           table: every counter\n"
 	    " -X, --output-all         table: every column, as CSV and JSON\n"
@@ -211,6 +220,50 @@ cli_parse_range(const char *s, size_t page_size, uint64_t *start,
 	}
 	*start = a;
 	*end = b;
+	return 0;
+}
+
+/*
+ * Decimal seconds by hand, not strtod(): it would take "1e3", "inf", "0x10",
+ * a sign and leading blanks, and round "0.1" to a double. Digits past the
+ * ninth after the point are below a nanosecond and dropped.
+ */
+int
+cli_parse_interval(const char *s, uint64_t *ns, char *err, size_t errlen)
+{
+	uint64_t sec = 0, frac = 0, scale = 1000000000;
+	const char *p = s;
+	size_t nint = 0, nfrac = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, nint++)
+		if ((sec = sec * 10 + (uint64_t)(*p - '0')) > CLI_INTERVAL_MAX)
+			break;
+	if (sec > CLI_INTERVAL_MAX) {
+		snprintf(err, errlen, "invalid --interval '%s': at most %d "
+		    "seconds (a day)", s, CLI_INTERVAL_MAX);
+		return -1;
+	}
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*p - '0') * scale;
+			}
+	if (*p != '\0' || nint + nfrac == 0) {
+		snprintf(err, errlen, "invalid --interval '%s': expected seconds, "
+		    "e.g. 2 or 0.5", s);
+		return -1;
+	}
+	*ns = sec * 1000000000 + frac;
+	if (*ns == 0) {
+		snprintf(err, errlen, "invalid --interval '%s': must be above 0", s);
+		return -1;
+	}
+	if (*ns > (uint64_t)CLI_INTERVAL_MAX * 1000000000) {
+		snprintf(err, errlen, "invalid --interval '%s': at most %d "
+		    "seconds (a day)", s, CLI_INTERVAL_MAX);
+		return -1;
+	}
 	return 0;
 }
 
@@ -395,6 +448,22 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 		break;
 	case 'c':
 		o->format = FMT_CSV;
+		break;
+	case 'i':
+		if (cli_parse_interval(arg, &o->interval_ns, err, errlen) != 0)
+			return CLI_USAGE;
+		break;
+	case OPT_COUNT:
+		o->count = (uint64_t)strtonum(arg, 1, LLONG_MAX, &bad);
+		if (bad != NULL) {
+			snprintf(err, errlen, "invalid --count '%s': %s", arg,
+			    strcmp(bad, "invalid") == 0 ? "not a number" :
+			    strcmp(bad, "too small") == 0 ? "at least 1" : bad);
+			return CLI_USAGE;
+		}
+		break;
+	case OPT_DELTA:
+		o->delta = true;
 		break;
 	case 'h':
 		return CLI_HELP;
@@ -652,6 +721,12 @@ check_combinations(const struct options *o, char *err, size_t errlen)
 
 	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF)
 		snprintf(err, errlen, "--pages and --summary exclude each other");
+	else if ((o->count > 0 || o->delta) && o->interval_ns == 0)
+		snprintf(err, errlen, "%s applies to a watch: use it with "
+		    "--interval", o->count > 0 ? "--count" : "--delta");
+	else if (o->delta && pages)
+		snprintf(err, errlen, "--delta subtracts counters: not with %s",
+		    o->pages != PAGES_OFF ? "--pages" : "--summary");
 	else if (pages && o->by != BY_MAPPING)
 		snprintf(err, errlen, "%s lists the pages of each process: not with --by %s",
 		    o->pages != PAGES_OFF ? "--pages" : "--summary", by_names[o->by]);
