@@ -147,6 +147,18 @@ verify() {
 	echo "  agree: present $rss, swapped $swap, thp $thp pages, pss $pss kB (smaps_rollup)"
 }
 
+# The watch's output, where it ran: 20 samples, each with the present
+# total of a single run (the target is quiescent: its pss may move, as
+# readers map libc, but not its pages).
+watch_verify() {
+	[ -s "$2/watch20.out" ] || return 0
+	n=$(grep -c '^time: ' "$2/watch20.out")
+	[ "$n" = 20 ] || fail "$1: the watch wrote $n samples, not 20"
+	a=$(awk '$1 == "total" { print $2 }' "$2/pmstat.out")
+	n=$(awk -v a="$a" '$1 == "total" && $2 == a' "$2/watch20.out" | wc -l)
+	[ "$n" -eq 20 ] || fail "$1: $n of the watch's 20 samples have a single run's present"
+}
+
 # The many layout (issue 8). All 500 processes are named pmsbench-many:
 # -C selects exactly them for pmstat, and -P for smem (anchored, so that
 # smem's own command line, which holds the pattern, does not match).
@@ -276,16 +288,22 @@ for layout in $LAYOUTS; do
 	# sparse layout: about a minute a run, so it runs once there.
 	seek=seek
 	[ "$layout" = sparse256g ] && seek=seek:1
-	if "$BENCH_BIN/bench_run" "$RUNS" "$out" \
+	set -- \
 	    pmstat "$PMSTAT" "$PID" -- \
 	    full-join "$PMSTAT" --full-join "$PID" -- \
 	    pmap pmap -X "$PID" -- \
 	    plain "$BENCH_BIN/bench_reader" plain "$PID" -- \
 	    join "$BENCH_BIN/bench_reader" join "$PID" -- \
-	    "$seek" "$BENCH_BIN/bench_reader" seek "$PID" >"$out/times"; then
+	    "$seek" "$BENCH_BIN/bench_reader" seek "$PID"
+	# Issue 13: a watch of 20 samples, back to back (an interval of 1 ns:
+	# each next sample is due at once), against the single runs above.
+	[ "$layout" = dense4g ] && set -- "$@" -- \
+	    watch20 "$PMSTAT" --interval 0.000000001 --count 20 "$PID"
+	if "$BENCH_BIN/bench_run" "$RUNS" "$out" "$@" >"$out/times"; then
 		sed 's/^/  /' "$out/times"
 		sed "s/^/$layout /" "$out/times" >>"$RESULTS"
 		verify "$layout" "$out"
+		watch_verify "$layout" "$out"
 	else
 		fail "$layout: a reader failed"
 	fi
@@ -321,7 +339,12 @@ while read -r layout base bound; do
 	{ t[$1, $2] = $3; rss[$1, $2] = $6 }
 	END {
 		p = t[l, "pmstat"]
-		if (b == "rss") {
+		if (b == "watch20") {
+			# The mean of 20 samples (the start of pmstat counted once).
+			v = t[l, b] / 20 / p; ok = v <= x
+			printf "%-4s %-11s mean --interval sample (of 20) / pmstat = %.3f <= %s\n",
+			    ok ? "MET" : "MISS", l, v, x
+		} else if (b == "rss") {
 			v = rss[l, "pmstat"] / 1024; ok = v <= x
 			printf "%-4s %-11s pmstat peak RSS %.1f MiB <= %s MiB\n",
 			    ok ? "MET" : "MISS", l, v, x
@@ -340,6 +363,7 @@ done <<'EOF'
 dense4g pmap 0.5
 dense4g plain 1.5
 dense4g seek 50
+dense4g watch20 1.1
 sparse256g plain 0.5
 sparse256g pmap 1.0
 maps50k pmap 0.1
