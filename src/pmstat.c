@@ -13,6 +13,7 @@
 #include "family.h"
 #include "inspect.h"
 #include "output.h"
+#include "kpage.h"
 #include "kpf.h"
 #include "notes.h"
 #include "procinfo.h"
@@ -501,6 +502,8 @@ sample(struct inspector *in, struct options *opts, struct run *run)
 
 	run->skips = (struct procsel_skips){ 0 };
 	run->nseen_now = 0;
+	/* Map counts change between samples: a watch reads them anew. */
+	kpage_forget(&in->kp);
 	if ((r = targets(opts, run)) != 0 || (r = add_gone(opts, run)) != 0) {
 		warnx("cannot list processes: %s", strerror(-r));
 		return EXIT_LIST;
