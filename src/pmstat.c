@@ -49,7 +49,7 @@ struct run {
 	size_t		nseen;
 	int		*seen_now;	/* selected and read, this sample */
 	size_t		nseen_now;
-	size_t		gone_from;	/* opts.pids[gone_from..]: seen, gone */
+	size_t		gone_from;	/* opts.pids[nnamed..gone_from): selected */
 };
 
 /* A view error stops the run: output that failed, or memory. */
@@ -154,12 +154,15 @@ named(const struct options *opts, const struct run *run, int pid)
 	return false;
 }
 
-/* Was pid read in the last sample of a watch, and is no longer selected? */
+/*
+ * Was pid read in the last sample of a watch? Then it is reported if it
+ * cannot be read now: it exited between the samples or during this one.
+ */
 static bool
-gone(const struct options *opts, const struct run *run, int pid)
+seen_before(const struct run *run, int pid)
 {
-	for (size_t i = run->gone_from; i < opts->npids; i++)
-		if (opts->pids[i] == pid)
+	for (size_t i = 0; i < run->nseen; i++)
+		if (run->seen[i] == pid)
 			return true;
 	return false;
 }
@@ -245,9 +248,7 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 	struct sources src;
 	struct delta_key k = { .kind = DELTA_PROCESS, .pid = pid };
 	const char *why;
-	bool is_named = named(opts, run, pid);
-	/* One that left a watch is reported once, as a named one is. */
-	bool report = is_named || gone(opts, run, pid);
+	bool is_named = named(opts, run, pid), report = is_named;
 	int r;
 
 	r = procinfo_comm(pid, comm, sizeof(comm));
@@ -263,6 +264,8 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 		return STOP_OUTPUT;
 	if (r < 0) {
 		r = procinfo_explain(pid, r);
+		/* One that left a watch is reported once, as a named one is. */
+		report = report || seen_before(run, pid);
 		/* Its pages may be in the family already: no longer exact. */
 		run->fam.blind |= run->family_on;
 		if (!report)
@@ -520,10 +523,10 @@ sample(struct inspector *in, struct options *opts, struct run *run)
 			break;
 		if (r < 0)
 			status = EXIT_TARGET;
-		/* A named process that failed is reported once, not again. */
-		if (r < 0 && i < run->nnamed)
+		/* A watch reports a named process that failed once, not again. */
+		if (r < 0 && run->out.watch && i < run->nnamed)
 			opts->pids[i] = 0;
-		else if (r < 0)
+		else if (r < 0 && run->out.watch)
 			forget_root(&opts->sel, opts->pids[i]);
 	}
 	if (run->write_errno == 0 && opts->by != BY_MAPPING &&
@@ -551,46 +554,64 @@ forget_failed(struct options *opts, struct run *run)
 	opts->npids = kept;
 }
 
+/* What a watch's samples share. */
+struct watching {
+	struct inspector	*in;
+	struct options		*opts;
+	struct run		*run;
+	int			 status;
+};
+
 /*
- * A watch: a sample every interval, each flushed as it ends, so that a
- * reader at the other end of a pipe has it at once. It ends with --count,
- * at SIGINT or SIGTERM (exit 0, or 1 if a named process could not be read
- * on the way), when the output fails, or when no process is left to watch.
+ * One sample of a watch, flushed as it ends, so that a reader at the other
+ * end of a pipe has it at once. The watch ends when the output fails, the
+ * processes cannot be listed, or no process is left to watch.
+ */
+static bool
+watch_sample(void *arg, uint64_t n, double time)
+{
+	struct watching *wr = arg;
+	struct run *run = wr->run;
+	int r, *t;
+
+	output_sample(&run->out, n, time, wr->opts->delta && n > 1);
+	if ((r = sample(wr->in, wr->opts, run)) == EXIT_LIST) {
+		wr->status = r;
+		return false;
+	}
+	if (r != EXIT_SUCCESS)
+		wr->status = r;
+	if (run->write_errno == 0 && fflush(stdout) != 0)
+		run->write_errno = errno;
+	if (run->write_errno != 0)
+		return false;
+	if (run->delta_on)
+		delta_next(&run->delta);
+	t = run->seen;
+	run->seen = run->seen_now;
+	run->nseen = run->nseen_now;
+	run->seen_now = t;
+	forget_failed(wr->opts, run);
+	return run->nnamed > 0 || procsel_active(&wr->opts->sel);
+}
+
+/*
+ * A watch (--interval): exit 0 at --count or SIGINT/SIGTERM, or 1 if a
+ * named process could not be read on the way.
  */
 static int
 watch(struct inspector *in, struct options *opts, struct run *run)
 {
-	struct watch w;
-	int status = EXIT_SUCCESS, r;
-	int *t;
+	struct watching wr = { .in = in, .opts = opts, .run = run,
+	    .status = EXIT_SUCCESS };
+	int r;
 
-	if ((r = watch_init(&w, opts->interval_ns, opts->count)) != 0 ||
-	    (r = watch_catch_signals()) != 0) {
+	if ((r = watch_run(opts->interval_ns, opts->count, watch_sample,
+	    &wr)) != 0) {
 		warnx("cannot start the watch: %s", strerror(-r));
 		return EXIT_LIST;
 	}
-	while (watch_next(&w)) {
-		output_sample(&run->out, w.n, watch_time(), opts->delta && w.n > 1);
-		r = sample(in, opts, run);
-		if (r == EXIT_LIST)
-			return r;
-		if (r != EXIT_SUCCESS)
-			status = r;
-		if (run->write_errno == 0 && fflush(stdout) != 0)
-			run->write_errno = errno;
-		if (run->write_errno != 0)
-			break;
-		if (run->delta_on)
-			delta_next(&run->delta);
-		t = run->seen;
-		run->seen = run->seen_now;
-		run->nseen = run->nseen_now;
-		run->seen_now = t;
-		forget_failed(opts, run);
-		if (run->nnamed == 0 && !procsel_active(&opts->sel))
-			break;
-	}
-	return status;
+	return wr.status;
 }
 
 int

@@ -110,3 +110,19 @@ watch_time(void)
 		return 0;
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int
+watch_run(uint64_t interval_ns, uint64_t count, watch_sample_fn sample,
+    void *arg)
+{
+	struct watch w;
+	int r;
+
+	if ((r = watch_init(&w, interval_ns, count)) != 0 ||
+	    (r = watch_catch_signals()) != 0)
+		return r;
+	while (watch_next(&w))
+		if (!sample(arg, w.n, watch_time()))
+			break;
+	return 0;
+}

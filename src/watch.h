@@ -39,4 +39,20 @@ bool	watch_next(struct watch *w);
 /* The time now, in seconds since the epoch, with its fraction. */
 double	watch_time(void);
 
+/*
+ * One sample of a watch: n counts from 1, time is when it was taken, in
+ * seconds since the epoch. Returns true to go on, false to end the watch.
+ */
+typedef bool	(*watch_sample_fn)(void *arg, uint64_t n, double time);
+
+/*
+ * The watch: SIGINT and SIGTERM caught (watch_catch_signals()), then
+ * sample() at each point of the grid (watch_next()) until count samples
+ * were taken (count 0: no end), a signal asked for a stop, or sample()
+ * said no more. Returns 0, or -errno when the clock or the signals could
+ * not be set up (and no sample was taken).
+ */
+int	watch_run(uint64_t interval_ns, uint64_t count, watch_sample_fn sample,
+	    void *arg);
+
 #endif
