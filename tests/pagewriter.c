@@ -3,8 +3,10 @@
  * fixed grid of the monotonic clock (so that its rate does not drift with
  * its own run time, as pmstat's samples do not), write PAGES new pages of
  * one private anonymous mapping. Says "ready" once the mapping exists and
- * the first pages are written; exits after ROUNDS rounds, if given, or
- * runs until killed.
+ * the first pages are written, then, after each round, its number and the
+ * time it ended (seconds since the epoch), so that a test can tell what it
+ * wrote when, however late a loaded machine ran it. Exits after ROUNDS
+ * rounds, if given, or runs until killed.
  *
  *   pagewriter PAGES MS [ROUNDS]
  */
@@ -25,7 +27,7 @@ main(int argc, char **argv)
 {
 	long psz = sysconf(_SC_PAGESIZE);
 	long pages, ms, rounds = MAX_ROUNDS;
-	struct timespec at;
+	struct timespec at, now;
 	char *p;
 	int r;
 
@@ -49,11 +51,12 @@ main(int argc, char **argv)
 	for (long round = 0; round < rounds; round++) {
 		for (long i = 0; i < pages; i++)
 			p[((size_t)round * (size_t)pages + (size_t)i) * (size_t)psz] = 1;
-		if (round == 0) {
-			printf("ready\n");
-			if (fflush(stdout) != 0)
-				err(1, "stdout");
-		}
+		if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+			err(1, "clock_gettime");
+		if ((round == 0 && printf("ready\n") < 0) ||
+		    printf("%ld %lld.%09ld\n", round, (long long)now.tv_sec,
+		    now.tv_nsec) < 0 || fflush(stdout) != 0)
+			err(1, "stdout");
 		at.tv_nsec += ms % 1000 * 1000000;
 		at.tv_sec += ms / 1000 + at.tv_nsec / 1000000000;
 		at.tv_nsec %= 1000000000;

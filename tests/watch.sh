@@ -24,6 +24,7 @@ n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check() { # check DESCRIPTION COMMAND...: the command must succeed
 	d=$1; shift
 	if "$@"; then ok "$d"; else not_ok "$d"; fi
@@ -44,7 +45,7 @@ writer() {
 	target=$!
 	children="$children $target"
 	i=0
-	while [ "$(cat "$tmp/ready" 2>/dev/null)" != ready ] && [ $i -lt 200 ]; do
+	while [ "$(head -n 1 "$tmp/ready" 2>/dev/null)" != ready ] && [ $i -lt 200 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -88,18 +89,18 @@ run -i 0.05 --count 2 $$
 check "-i 0.05 --count 2 is accepted" test "$st" -eq 0
 
 # The rate. The writer adds 1,000 pages every 200 ms on its own grid of
-# the monotonic clock (late rounds are caught up at once), and pmstat
-# samples every 200 ms on its own grid. The two grids' phases differ, so a
-# round that straddles a sample is split between two changes; and on a
-# loaded machine (2 cores shared by several builds) a sample can overrun
-# its interval, when the next is taken at the next grid point still ahead.
-# So the test takes the rate over the whole watch: the sum of the changes
-# over the time they span, in pages per 200 ms. Over that span the writer
-# wrote its rounds, one more or one fewer at either edge: with ten
-# intervals (2 s) that is 1,000 +- 100 per 200 ms, and +- 300 allows for a
-# writer that fell behind under load. A single change is bounded by the
-# rounds its interval can hold.
+# the monotonic clock, and pmstat samples every 200 ms on its own grid.
+# The two grids' phases differ, so a round that straddles a sample is split
+# between two changes; and on a loaded machine (2 cores shared by several
+# builds) either side can fall behind. So the changes are held against
+# what the writer says it wrote: over the whole watch, the sum of the
+# changes is the writer's rounds that ended between the first sample and
+# the last, give or take the round under way at either end (2,000 pages).
+# Where the writer kept to its schedule, that is 1,000 per 200 ms sample
+# (+- 200 over ten intervals); where it could not, the machine is too
+# busy to tell, and that check is skipped.
 writer 1000 200
+log=$tmp/ready
 run --json -i 0.2 --count 11 --delta "$target"
 check "a watch of 11 samples exits 0" test "$st" -eq 0
 check "a watch of 11 samples writes 11 lines" test "$(lines "$tmp/out")" -eq 11
@@ -113,17 +114,27 @@ check "the first sample says delta false, the others true" \
 	test "$(tr '\n' ' ' <"$tmp/delta")" = \
 	"false true true true true true true true true true true "
 paste "$tmp/time" "$tmp/present" >"$tmp/rate"
-rate=$(awk 'NR == 1 { t0 = $1 } NR > 1 { s += $2; t = $1 }
-    END { printf "%d", s / (t - t0) * 0.2 }' "$tmp/rate")
+t1=$(head -n 1 "$tmp/time")
+tn=$(tail -n 1 "$tmp/time")
+sum=$(awk 'NR > 1 { s += $2 } END { print s + 0 }' "$tmp/rate")
+wrote=$(awk -v a="$t1" -v b="$tn" 'NF == 2 && $2 > a && $2 <= b { n++ }
+    END { print (n + 0) * 1000 }' "$log")
+rate=$(awk -v s="$sum" -v a="$t1" -v b="$tn" 'BEGIN { printf "%d", s / (b - a) * 0.2 }')
 echo "# changes of present: $(sed 1d "$tmp/present" | tr '\n' ' ')"
 echo "# sample times: $(tr '\n' ' ' <"$tmp/time")"
-check "1,000 pages per 200 ms show as about 1,000 per 200 ms sample (got $rate)" \
-	test "$rate" -ge 700 -a "$rate" -le 1300
+echo "# the writer wrote $wrote pages between the first and last sample"
+check "the changes add up to what the writer wrote (sum $sum, wrote $wrote)" \
+	awk -v s="$sum" -v w="$wrote" 'BEGIN { d = s - w; exit !(d >= -2100 && d <= 2100) }'
+if [ "$wrote" -ge 9000 ]; then
+	check "1,000 pages per 200 ms show as about 1,000 per 200 ms sample (got $rate)" \
+		test "$rate" -ge 800 -a "$rate" -le 1200
+else
+	skip "1,000 pages per 200 ms show as about 1,000 per 200 ms sample" \
+	    "the writer fell behind: $wrote pages in 10 intervals, not 10,000"
+fi
 check "the first sample is absolute: at least the first round's 1,000 pages" \
 	test "$(head -n 1 "$tmp/present")" -ge 1000
-check "no change is negative or more than its interval's rounds" \
-	awk 'NR > 1 && ($2 < -50 || $2 > (($1 - last) / 0.2 + 2) * 1000 + 100) { exit 1 }
-	    { last = $1 }' "$tmp/rate"
+check "no change is negative" awk 'NR > 1 && $2 < -50 { exit 1 }' "$tmp/rate"
 
 # The times: seconds since the epoch, rising by the interval, on a grid
 # from the first: each sample is due at t0 + k * 0.2 however long the
