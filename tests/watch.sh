@@ -197,6 +197,15 @@ for by in path user; do
 	check "-C --by $by --delta: totals in each" \
 		test "$(each totals.present "$tmp/out" | grep -c '^-\{0,1\}[0-9]')" -eq 2
 done
+# Every selection watches: -a and -u too, by process (their default).
+for sel in "-a" "-u $(id -u)"; do
+	# shellcheck disable=SC2086
+	run --json $sel -i 0.2 --count 2 --delta
+	check "$sel with --delta: two JSON lines, exit 0" \
+		test "$(lines "$tmp/out")" -eq 2 -a "$st" -eq 0
+	check "$sel with --delta: the writer among the processes of each" \
+		test "$(each processes.*.pid "$tmp/out" | grep -c "^$first$")" -eq 2
+done
 run --tree "$first" -i 0.2 --count 2 --delta
 check "--tree with --delta: a family line per sample" \
 	test "$(grep -c "^family of $first" "$tmp/out")" -eq 2
