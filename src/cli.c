@@ -29,6 +29,8 @@ enum {
 	OPT_ASCII,
 	OPT_PROMETHEUS,
 	OPT_FREEZE,
+	OPT_COUNT,
+	OPT_DELTA,
 };
 
 static const struct option long_options[] = {
@@ -38,13 +40,16 @@ static const struct option long_options[] = {
 	{ "by",		required_argument,	NULL, OPT_BY },
 	{ "color",	optional_argument,	NULL, OPT_COLOR },
 	{ "comm",	required_argument,	NULL, 'C' },
+	{ "count",	required_argument,	NULL, OPT_COUNT },
 	{ "csv",	no_argument,		NULL, 'c' },
+	{ "delta",	no_argument,		NULL, OPT_DELTA },
 	{ "extended",	no_argument,		NULL, 'x' },
 	{ "family",	no_argument,		NULL, OPT_FAMILY },
 	{ "flags",	required_argument,	NULL, 'F' },
 	{ "freeze",	no_argument,		NULL, OPT_FREEZE },
 	{ "full-join",	no_argument,		NULL, OPT_FULL_JOIN },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "interval",	required_argument,	NULL, 'i' },
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "map",	no_argument,		NULL, OPT_MAP },
 	{ "no-headers",	no_argument,		NULL, 'n' },
@@ -67,7 +72,7 @@ static const struct option long_options[] = {
 	{ "width",	required_argument,	NULL, OPT_WIDTH },
 	{ NULL,		0,			NULL, 0 }
 };
-static const char short_options[] = "aC:cF:hjnNo:Pp:r:su:U:VvwxX";
+static const char short_options[] = "aC:cF:hi:jnNo:Pp:r:su:U:VvwxX";
 
 int
 cli_usage(FILE *fp)
@@ -110,6 +115,10 @@ cli_usage(FILE *fp)
 	    "     --color[=WHEN]       the map in colour: auto (default), always, never\n"
 	    "     --ascii              the map in ASCII even in a UTF-8 locale\n"
 	    " -v, --all-mappings       the map draws mappings under 64 KiB too\n"
+	    " -i, --interval SECONDS   watch: a sample every SECONDS (fractions\n"
+	    "                          allowed), until interrupted\n"
+	    "     --count N            watch: stop after N samples\n"
+	    "     --delta              watch: the change since the last sample\n"
 	    " -o, --output LIST        columns to print (table and CSV)\n"
 	    " -x, --extended           table: every counter\n"
 	    " -X, --output-all         table: every column, as CSV and JSON\n"
@@ -238,6 +247,50 @@ cli_parse_range(const char *s, size_t page_size, uint64_t *start,
 	}
 	*start = a;
 	*end = b;
+	return 0;
+}
+
+/*
+ * Decimal seconds by hand, not strtod(): it would take "1e3", "inf", "0x10",
+ * a sign and leading blanks, and round "0.1" to a double. Digits past the
+ * ninth after the point are below a nanosecond and dropped.
+ */
+int
+cli_parse_interval(const char *s, uint64_t *ns, char *err, size_t errlen)
+{
+	uint64_t sec = 0, frac = 0, scale = 1000000000;
+	const char *p = s;
+	size_t nint = 0, nfrac = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, nint++)
+		if ((sec = sec * 10 + (uint64_t)(*p - '0')) > CLI_INTERVAL_MAX)
+			break;
+	if (sec > CLI_INTERVAL_MAX) {
+		snprintf(err, errlen, "invalid --interval '%s': at most %d "
+		    "seconds (a day)", s, CLI_INTERVAL_MAX);
+		return -1;
+	}
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*p - '0') * scale;
+			}
+	if (*p != '\0' || nint + nfrac == 0) {
+		snprintf(err, errlen, "invalid --interval '%s': expected seconds, "
+		    "e.g. 2 or 0.5", s);
+		return -1;
+	}
+	*ns = sec * 1000000000 + frac;
+	if (*ns == 0) {
+		snprintf(err, errlen, "invalid --interval '%s': must be above 0", s);
+		return -1;
+	}
+	if (*ns > (uint64_t)CLI_INTERVAL_MAX * 1000000000) {
+		snprintf(err, errlen, "invalid --interval '%s': at most %d "
+		    "seconds (a day)", s, CLI_INTERVAL_MAX);
+		return -1;
+	}
 	return 0;
 }
 
@@ -468,6 +521,22 @@ parse_option(int c, const char *arg, size_t page_size, struct options *o,
 	case OPT_PROMETHEUS:
 		o->format = FMT_PROMETHEUS;
 		o->formats |= FMT_BIT(FMT_PROMETHEUS);
+		break;
+	case 'i':
+		if (cli_parse_interval(arg, &o->interval_ns, err, errlen) != 0)
+			return CLI_USAGE;
+		break;
+	case OPT_COUNT:
+		o->count = (uint64_t)strtonum(arg, 1, LLONG_MAX, &bad);
+		if (bad != NULL) {
+			snprintf(err, errlen, "invalid --count '%s': %s", arg,
+			    strcmp(bad, "invalid") == 0 ? "not a number" :
+			    strcmp(bad, "too small") == 0 ? "at least 1" : bad);
+			return CLI_USAGE;
+		}
+		break;
+	case OPT_DELTA:
+		o->delta = true;
 		break;
 	case 'h':
 		return CLI_HELP;
@@ -767,7 +836,8 @@ check_map(const struct options *o, char *err, size_t errlen)
 	    "--prometheus" : o->family ? "--family (or --tree)" :
 	    o->level != COLV_DEFAULT ? "-x or -X" : o->unit_given ? "--unit" :
 	    o->no_headers ? "--no-headers" : o->wide ? "--wide" :
-	    o->filter.n > 0 ? "--flags" : NULL;
+	    o->filter.n > 0 ? "--flags" : o->interval_ns > 0 ? "--interval" :
+	    NULL;
 	if (with == NULL)
 		return CLI_OK;
 	snprintf(err, errlen, "--map draws every mapping of each process: not with %s",
@@ -790,6 +860,9 @@ check_prometheus(const struct options *o, char *err, size_t errlen)
 	else if (o->pages != PAGES_OFF || o->summary != SUMMARY_OFF)
 		snprintf(err, errlen, "--prometheus exports counters: not with %s",
 		    o->pages != PAGES_OFF ? "--pages" : "--summary");
+	else if (o->interval_ns > 0)
+		snprintf(err, errlen, "--prometheus writes one exposition a run "
+		    "(a textfile, scraped): not with --interval");
 	else if (o->ncols > 0)
 		snprintf(err, errlen, "-o chooses the table's and CSV's columns: "
 		    "--prometheus exports every counter");
@@ -814,6 +887,12 @@ check_combinations(const struct options *o, char *err, size_t errlen)
 		return CLI_USAGE;
 	if (o->pages != PAGES_OFF && o->summary != SUMMARY_OFF)
 		snprintf(err, errlen, "--pages and --summary exclude each other");
+	else if ((o->count > 0 || o->delta) && o->interval_ns == 0)
+		snprintf(err, errlen, "%s applies to a watch: use it with "
+		    "--interval", o->count > 0 ? "--count" : "--delta");
+	else if (o->delta && pages)
+		snprintf(err, errlen, "--delta subtracts counters: not with %s",
+		    o->pages != PAGES_OFF ? "--pages" : "--summary");
 	else if (pages && o->by != BY_MAPPING)
 		snprintf(err, errlen, "%s lists the pages of each process: not with --by %s",
 		    o->pages != PAGES_OFF ? "--pages" : "--summary", by_names[o->by]);

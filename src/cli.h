@@ -64,6 +64,9 @@ struct options {
 	bool		 color_given;
 	bool		 ascii;		/* --ascii */
 	bool		 all_mappings;	/* -v: no folding of small mappings */
+	uint64_t	 interval_ns;	/* -i: watch every so often; 0 once */
+	uint64_t	 count;		/* --count: samples; 0 until stopped */
+	bool		 delta;		/* --delta: change since the last sample */
 };
 
 enum cli_result {
@@ -87,6 +90,15 @@ int	cli_parse_pid(const char *s, char *err, size_t errlen);
 /* Parse "START[-END]" (hex, 0x optional); returns 0 or -1 with err set. */
 int	cli_parse_range(const char *s, size_t page_size, uint64_t *start,
 	    uint64_t *end, char *err, size_t errlen);
+
+/* Longest --interval: a day, in seconds. */
+#define CLI_INTERVAL_MAX	86400
+
+/*
+ * Parse --interval: decimal seconds, fractions allowed ("0.2", "1.5"), above
+ * 0 and at most CLI_INTERVAL_MAX. Returns 0 and *ns, or -1 with err set.
+ */
+int	cli_parse_interval(const char *s, uint64_t *ns, char *err, size_t errlen);
 
 /* Print --help to fp; returns what the write did (0 or -1). */
 int	cli_usage(FILE *fp);

@@ -367,6 +367,14 @@ kpage_counts(struct kpage *k, const uint64_t *pfns, size_t n, uint64_t *counts)
 }
 
 void
+kpage_forget(struct kpage *k)
+{
+	if (k->cache != NULL)
+		memset(k->cache, 0, ((size_t)1 << KPAGE_CACHE_BITS) *
+		    sizeof(*k->cache));
+}
+
+void
 kpage_close(struct kpage *k)
 {
 	free(k->cache);

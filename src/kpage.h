@@ -88,6 +88,12 @@ int	kpage_join(struct kpage *k, const uint64_t *pfns, size_t n,
 int	kpage_counts(struct kpage *k, const uint64_t *pfns, size_t n,
 	    uint64_t *counts);
 
+/*
+ * Forget the counts kpage_counts() read so far: the next are read anew (a
+ * watch's next sample must not see the map counts of the last).
+ */
+void	kpage_forget(struct kpage *k);
+
 void	kpage_close(struct kpage *k);
 
 #endif

@@ -12,6 +12,15 @@ static const char *const summary_fields[] = {
 	"pid", "start", "flags", "pages", "names",
 };
 
+/* A watch's rows lead with the time of their sample. */
+static int
+lead(const struct output *out)
+{
+	if (!out->watch)
+		return 0;
+	return fprintf(out->fp, "%.6f,", out->time) < 0 ? -1 : 0;
+}
+
 static int
 header(FILE *fp, const char *const *f, size_t n)
 {
@@ -34,8 +43,11 @@ csv_begin(struct output *out)
 {
 	FILE *fp = out->fp;
 
-	if (out->opts->no_headers)
+	/* One header for the whole watch: its samples are one table. */
+	if (out->opts->no_headers || out->sample > 1)
 		return 0;
+	if (out->watch && fputs("time,", fp) < 0)
+		return -1;
 	if (out->opts->pages != PAGES_OFF) {
 		if (fputs("pid", fp) < 0)
 			return -1;
@@ -89,7 +101,9 @@ csv_field(struct output *out, const struct maps_entry *e,
 		if (!stats_is_known(c, col->counter))
 			return 0;
 		if (col->counter == CTR_PSS)
-			return fprintf(fp, "%.3f", stats_pss_pages(c));
+			return fprintf(fp, "%.3f", output_pss_pages(out, c));
+		if (out->delta)
+			return fprintf(fp, "%" PRId64, output_signed(c, col->counter));
 		return fprintf(fp, "%" PRIu64, c->v[col->counter]);
 	case COLK_PATH:
 		return escape_csv_field(fp, e->path);
@@ -101,7 +115,7 @@ static int
 csv_mapping(struct output *out, const struct maps_entry *e,
     const struct counts *c)
 {
-	if (fprintf(out->fp, "%d", out->pid) < 0)
+	if (lead(out) < 0 || fprintf(out->fp, "%d", out->pid) < 0)
 		return -1;
 	for (size_t i = 0; i < out->ncols; i++)
 		if (putc(',', out->fp) == EOF ||
@@ -147,7 +161,7 @@ csv_page(struct output *out, const struct maps_entry *e,
 	struct page_row r;
 
 	output_page_row(out, e, kind, addr, npages, o, &r);
-	if (fprintf(fp, "%d", out->pid) < 0)
+	if (lead(out) < 0 || fprintf(fp, "%d", out->pid) < 0)
 		return -1;
 	for (int id = 0; id < PFLD_COUNT; id++)
 		if ((page_fields[id].in & PFO_CSV) &&
@@ -164,10 +178,10 @@ csv_summary(struct output *out, const struct maps_entry *e,
 
 	/* A mapping with no page counted keeps a row: no word, no names, 0 pages. */
 	if (e != NULL && n == 0)
-		return fprintf(fp, "%d,0x%" PRIx64 ",,0,\r\n", out->pid,
-		    e->start) < 0 ? -1 : 0;
+		return lead(out) < 0 || fprintf(fp, "%d,0x%" PRIx64 ",,0,\r\n",
+		    out->pid, e->start) < 0 ? -1 : 0;
 	for (size_t i = 0; i < n; i++) {
-		if (fprintf(fp, "%d,", out->pid) < 0 ||
+		if (lead(out) < 0 || fprintf(fp, "%d,", out->pid) < 0 ||
 		    (e && fprintf(fp, "0x%" PRIx64, e->start) < 0) ||
 		    fprintf(fp, ",0x%" PRIx64 ",%" PRIu64 ",", s[i].flags,
 		    s[i].pages) < 0 ||
@@ -197,6 +211,8 @@ csv_row(struct output *out, const struct rollup_row *row)
 
 	if (row->error != NULL)
 		return 0;
+	if (lead(out) < 0)
+		return -1;
 	switch (out->opts->by) {
 	case BY_PROCESS:
 		r = fprintf(fp, "%d,", row->pid) < 0 ||

@@ -49,12 +49,23 @@ set(json_t *o, const char *key, json_t *v)
 	return json_object_set_new(o, key, v);
 }
 
+/*
+ * Between items, a newline for the eye; a watch writes JSON Lines, one
+ * document a line, and so none.
+ */
+static const char *
+nl(const struct output *out)
+{
+	return out->watch ? "" : "\n";
+}
+
 static int
 dump(struct output *out, json_t *o)
 {
 	int r;
 
-	if (fputs(out->nitems++ > 0 ? ",\n" : "\n", out->fp) < 0) {
+	if (fputs(out->nitems++ > 0 ? "," : "", out->fp) < 0 ||
+	    fputs(nl(out), out->fp) < 0) {
 		json_decref(o);
 		return -1;
 	}
@@ -103,12 +114,28 @@ write_sources(struct output *out)
 	return fputs("]},", out->fp) < 0 ? -1 : 0;
 }
 
+/* A watch's sample: when it was taken, and whether it holds changes. */
+static int
+write_time(struct output *out)
+{
+	if (!out->watch)
+		return 0;
+	if (fprintf(out->fp, "\"time\":%.6f,", out->time) < 0)
+		return -1;
+	/* With --delta, every sample says which it is: the first is absolute. */
+	if (!out->opts->delta)
+		return 0;
+	return fprintf(out->fp, "\"delta\":%s,", out->delta ? "true" :
+	    "false") < 0 ? -1 : 0;
+}
+
 static int
 json_begin(struct output *out)
 {
 	if (fprintf(out->fp, "{\"schema\":1,\"version\":\"%s\",\"page_size\":%zu,"
 	    "\"privileged\":%s,", PACKAGE_VERSION, out->page_size,
-	    out->privileged ? "true" : "false") < 0 || write_sources(out) != 0)
+	    out->privileged ? "true" : "false") < 0 || write_time(out) != 0 ||
+	    write_sources(out) != 0)
 		return -1;
 	return fprintf(out->fp, "\"%s\":[", rows_key(out)) < 0 ? -1 : 0;
 }
@@ -120,7 +147,7 @@ close_rows(struct output *out)
 	if (out->rows_closed)
 		return 0;
 	out->rows_closed = true;
-	return fputs("\n]", out->fp) < 0 ? -1 : 0;
+	return fputs(nl(out), out->fp) < 0 || putc(']', out->fp) == EOF ? -1 : 0;
 }
 
 /* What the process's array holds. */
@@ -144,8 +171,8 @@ json_process_begin(struct output *out, int pid, const char *comm)
 	out->nitems = 0;
 	if (c == NULL)
 		return -1;
-	if (fprintf(out->fp, "%s\n{\"pid\":%d,\"comm\":", out->nprocs++ ? "," : "",
-	    pid) >= 0 && json_dumpf(c, out->fp, JSON_ENCODE_ANY) == 0 &&
+	if (fprintf(out->fp, "%s%s{\"pid\":%d,\"comm\":", out->nprocs++ ? "," : "",
+	    nl(out), pid) >= 0 && json_dumpf(c, out->fp, JSON_ENCODE_ANY) == 0 &&
 	    fprintf(out->fp, ",\"%s\":[", items_key(out)) >= 0)
 		r = 0;
 	json_decref(c);
@@ -153,7 +180,7 @@ json_process_begin(struct output *out, int pid, const char *comm)
 }
 
 static int
-add_counters(json_t *o, const struct counts *c)
+add_counters(const struct output *out, json_t *o, const struct counts *c)
 {
 	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++) {
 		int ctr = columns[i].counter;
@@ -162,7 +189,7 @@ add_counters(json_t *o, const struct counts *c)
 		if (!stats_is_known(c, ctr))
 			v = json_null();
 		else if (ctr == CTR_PSS)
-			v = json_real(stats_pss_pages(c));
+			v = json_real(output_pss_pages(out, c));
 		else
 			v = json_integer((json_int_t)c->v[ctr]);
 		if (set(o, columns[i].name, v) < 0)
@@ -316,7 +343,7 @@ jw_real(struct jw *w, double v)
 
 /* The counters as add_counters() sets them: ,"name":value for each. */
 static void
-jw_counters(struct jw *w, const struct counts *c)
+jw_counters(struct jw *w, const struct output *out, const struct counts *c)
 {
 	for (int i = COL_COUNTER0; i < COL_COUNTER0 + CTR_COUNT; i++) {
 		int ctr = columns[i].counter;
@@ -327,7 +354,7 @@ jw_counters(struct jw *w, const struct counts *c)
 		if (!stats_is_known(c, ctr))
 			jw_mem(w, "null", 4);
 		else if (ctr == CTR_PSS)
-			jw_real(w, stats_pss_pages(c));
+			jw_real(w, output_pss_pages(out, c));
 		else
 			jw_int(w, c->v[ctr]);
 	}
@@ -345,7 +372,8 @@ json_mapping(struct output *out, const struct maps_entry *e,
 	if (path == NULL)
 		return -1;
 	snprintf(dev, sizeof(dev), "%02x:%02x", e->dev_major, e->dev_minor);
-	jw_str(&w, out->nitems++ > 0 ? ",\n" : "\n");
+	jw_str(&w, out->nitems++ > 0 ? "," : "");
+	jw_str(&w, nl(out));
 	jw_str(&w, "{\"start\":");
 	jw_hex(&w, e->start);
 	jw_str(&w, ",\"end\":");
@@ -364,7 +392,7 @@ json_mapping(struct output *out, const struct maps_entry *e,
 	jw_str(&w, ",\"path\":");
 	jw_string(&w, path, strlen(path));
 	jw_str(&w, e->deleted ? ",\"deleted\":true" : ",\"deleted\":false");
-	jw_counters(&w, c);
+	jw_counters(&w, out, c);
 	jw_mem(&w, "}", 1);
 	jw_flush(&w);
 	free(path);
@@ -510,7 +538,7 @@ json_process_end(struct output *out, const struct counts *totals,
 		err = json_string(error);
 	} else {
 		t = json_object();
-		if (t && add_counters(t, totals)) {
+		if (t && add_counters(out, t, totals)) {
 			json_decref(t);
 			t = NULL;
 		}
@@ -565,7 +593,7 @@ json_row(struct output *out, const struct rollup_row *row)
 	}
 	if (row->error != NULL)
 		t = json_null();
-	else if ((t = json_object()) != NULL && add_counters(t, &row->c) != 0) {
+	else if ((t = json_object()) != NULL && add_counters(out, t, &row->c) != 0) {
 		json_decref(t);
 		t = NULL;
 	}
@@ -587,7 +615,7 @@ json_rows_end(struct output *out, const struct counts *totals)
 		return -1;
 	if (totals == NULL)
 		t = json_null();
-	else if ((t = json_object()) != NULL && add_counters(t, totals) != 0) {
+	else if ((t = json_object()) != NULL && add_counters(out, t, totals) != 0) {
 		json_decref(t);
 		t = NULL;
 	}
@@ -619,7 +647,7 @@ json_family(struct output *out, const struct family_view *f)
 	    set(o, "cow_shared", EXACT(f->cow_shared)) < 0 ||
 	    set(o, "cow_exposure", EXACT(f->cow_exposure)) < 0 ||
 	    set(o, "pss", stats_is_known(&f->pss, CTR_PSS) ?
-	    json_real(stats_pss_pages(&f->pss)) : json_null()) < 0)
+	    json_real(output_pss_pages(out, &f->pss)) : json_null()) < 0)
 		goto out;
 #undef EXACT
 	if (close_rows(out) == 0 && fputs(",\"family\":", out->fp) >= 0 &&

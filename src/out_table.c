@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
 #include "output.h"
@@ -176,12 +177,33 @@ row_end(struct row *r)
 
 static int	table_page_header(struct output *out);
 
+/*
+ * A watch's sample starts with its time, in UTC (ISO 8601, to the
+ * millisecond), after a blank line from the last: a sample of changes says
+ * so, the first one (absolute) does not.
+ */
+static int
+table_time(struct output *out)
+{
+	time_t sec = (time_t)out->time;
+	struct tm tm;
+	char when[32];
+	int ms = (int)((out->time - (double)sec) * 1000);
+
+	if (gmtime_r(&sec, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return -1;
+	return fprintf(out->fp, "%stime: %s.%03dZ%s\n", out->sample > 1 ? "\n" : "",
+	    when, ms > 999 ? 999 : ms, out->delta ? " (change since the last "
+	    "sample)" : "") < 0 ? -1 : 0;
+}
+
 static int
 table_begin(struct output *out)
 {
 	for (int id = 0; id < COL_COUNT; id++)
 		out->width[id] = col_width_of(out, id);
-	return 0;
+	return out->watch ? table_time(out) : 0;
 }
 
 static int

@@ -53,6 +53,38 @@ output_release(struct output *out)
 		out->ops->release(out);
 }
 
+void
+output_sample(struct output *out, uint64_t n, double time, bool delta)
+{
+	out->watch = true;
+	out->sample = n;
+	out->time = time;
+	out->delta = delta;
+	out->pid = 0;
+	out->comm = NULL;
+	out->heading_done = false;
+	out->nitems = 0;
+	out->nprocs = 0;
+	out->header_done = false;
+	out->rows_closed = false;
+}
+
+int64_t
+output_signed(const struct counts *c, int ctr)
+{
+	/* A change is stored modulo 2^64 (delta.c): two's complement. */
+	return (int64_t)c->v[ctr];
+}
+
+double
+output_pss_pages(const struct output *out, const struct counts *c)
+{
+	if (out->delta)
+		return (double)output_signed(c, CTR_PSS) /
+		    (double)(UINT64_C(1) << PSS_SHIFT);
+	return stats_pss_pages(c);
+}
+
 struct page_know
 output_page_know(const struct output *out)
 {
@@ -105,6 +137,16 @@ output_format_counter(const struct output *out, const struct counts *c,
 	if (!stats_is_known(c, ctr)) {
 		/* Not snprintf: unknown is the common case of some columns. */
 		strlcpy(buf, "-", len);
+		return;
+	}
+	/* A negative change: its size, formatted as any, after a minus. */
+	if (out->delta && output_signed(c, ctr) < 0 && v != (uint64_t)INT64_MIN &&
+	    len > 1) {
+		struct counts neg = { .known = CTR_BIT(ctr) };
+
+		neg.v[ctr] = -v;
+		buf[0] = '-';
+		output_format_counter(out, &neg, ctr, buf + 1, len - 1);
 		return;
 	}
 	/* PSS is fixed point: scale first, then drop the fraction, as smaps does. */

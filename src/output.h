@@ -84,6 +84,11 @@ struct output {
 	bool			 header_done;
 	bool			 rows_closed;	/* JSON: the top array is closed */
 	int			 width[COL_COUNT];	/* the table's column widths */
+	/* A watch (--interval): which sample this is, and when it was taken. */
+	bool			 watch;
+	uint64_t		 sample;	/* 1 for the first */
+	double			 time;		/* seconds since the epoch */
+	bool			 delta;		/* counters are changes, signed */
 };
 
 /* Choose the renderer and columns for opts. */
@@ -98,6 +103,19 @@ extern const struct output_ops output_prom_ops;
 
 /* Free what the renderer kept; out may be used no more. */
 void	output_release(struct output *out);
+
+/*
+ * Start sample number n (1 for the first) of a watch, taken at time (seconds
+ * since the epoch), its counters changes when delta: the renderers' state of
+ * the last sample is forgotten.
+ */
+void	output_sample(struct output *out, uint64_t n, double time, bool delta);
+
+/* The signed value of counter ctr of c (changes of a watch may be negative). */
+int64_t	output_signed(const struct counts *c, int ctr);
+
+/* PSS in pages, signed where out shows changes. */
+double	output_pss_pages(const struct output *out, const struct counts *c);
 
 /* What this run can know of every page (for pagefacts_decode()). */
 struct page_know output_page_know(const struct output *out);

@@ -14,10 +14,12 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "delta.h"
 #include "family.h"
 #include "freeze.h"
 #include "inspect.h"
 #include "output.h"
+#include "kpage.h"
 #include "kpf.h"
 #include "notes.h"
 #include "out_map.h"
@@ -27,6 +29,7 @@
 #include "rollup.h"
 #include "termwidth.h"
 #include "view.h"
+#include "watch.h"
 
 #define EXIT_TARGET	1	/* a process could not be (fully) read */
 #define EXIT_USAGE	2
@@ -47,6 +50,14 @@ struct run {
 	uint32_t	known;		/* counters known in every process read */
 	bool		any_read;	/* a process was read to its end */
 	struct procsel_skips skips;	/* selected, but left out */
+	/* A watch (--interval). */
+	bool		delta_on;	/* --delta: counters less the last's */
+	struct delta	delta;
+	int		*seen;		/* selected and read, the last sample */
+	size_t		nseen;
+	int		*seen_now;	/* selected and read, this sample */
+	size_t		nseen_now;
+	size_t		gone_from;	/* opts.pids[nnamed..gone_from): selected */
 };
 
 /* A view error stops the run: output that failed, or memory. */
@@ -59,12 +70,27 @@ stop(struct run *run, int err)
 	return STOP_OUTPUT;
 }
 
+/* With --delta, c less the same key's counters of the last sample. */
+static int
+changes(struct run *run, const struct delta_key *k, struct counts *c)
+{
+	return run->delta_on ? delta_apply(&run->delta, k, c) : 0;
+}
+
 static int
 on_mapping(void *arg, const struct maps_entry *e, const struct counts *c)
 {
 	struct run *run = arg;
+	struct counts d = *c;
+	/* A mapping that grows keeps its start: heaps and stacks do. */
+	struct delta_key k = { .kind = DELTA_MAPPING, .pid = run->pid,
+	    .a = e->start, .b = e->inode, .c = e->offset,
+	    .d = (uint64_t)e->dev_major << 32 | e->dev_minor };
+	int r;
 
-	return stop(run, view_mapping(&run->view, e, c));
+	if ((r = changes(run, &k, &d)) != 0)
+		return stop(run, r);
+	return stop(run, view_mapping(&run->view, e, &d));
 }
 
 static int
@@ -136,6 +162,19 @@ named(const struct options *opts, const struct run *run, int pid)
 	return false;
 }
 
+/*
+ * Was pid read in the last sample of a watch? Then it is reported if it
+ * cannot be read now: it exited between the samples or during this one.
+ */
+static bool
+seen_before(const struct run *run, int pid)
+{
+	for (size_t i = 0; i < run->nseen; i++)
+		if (run->seen[i] == pid)
+			return true;
+	return false;
+}
+
 /* A selected process that could not be read is counted, not reported. */
 static void
 count_skip(struct run *run, int err)
@@ -155,6 +194,20 @@ count_skip(struct run *run, int err)
 		run->skips.unreadable++;
 		break;
 	}
+}
+
+/* A selected process read in this sample: a watch reports it if it goes. */
+static int
+see(struct run *run, int pid)
+{
+	int *p;
+
+	if ((p = reallocarray(run->seen_now, run->nseen_now + 1,
+	    sizeof(*p))) == NULL)
+		return -ENOMEM;
+	run->seen_now = p;
+	p[run->nseen_now++] = pid;
+	return 0;
 }
 
 /* The row of a process for --by process or user. Returns 0 or STOP_OUTPUT. */
@@ -201,8 +254,9 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 	char comm[64];
 	struct counts totals;
 	struct sources src;
+	struct delta_key k = { .kind = DELTA_PROCESS, .pid = pid };
 	const char *why;
-	bool is_named = named(opts, run, pid);
+	bool is_named = named(opts, run, pid), report = is_named;
 	int r;
 
 	r = procinfo_comm(pid, comm, sizeof(comm));
@@ -218,9 +272,11 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 		return STOP_OUTPUT;
 	if (r < 0) {
 		r = procinfo_explain(pid, r);
+		/* One that left a watch is reported once, as a named one is. */
+		report = report || seen_before(run, pid);
 		/* Its pages may be in the family already: no longer exact. */
 		run->fam.blind |= run->family_on;
-		if (!is_named)
+		if (!report)
 			count_skip(run, r);
 		else
 			warnx("%d: %s", pid, procinfo_strerror(r));
@@ -229,18 +285,26 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 		run->any_read = true;
 		run->fam.members++;
 		stats_merge(&run->family_pss, &totals);
+		if (!is_named && see(run, pid) != 0)
+			return stop(run, -ENOMEM);
+		/*
+		 * The family's sum is of the members' absolute totals; rows
+		 * change once sorted (write_rows()).
+		 */
+		if (!rows && (r = changes(run, &k, &totals)) != 0)
+			return stop(run, r);
 	}
 	why = r < 0 ? procinfo_strerror(r) : NULL;
 	if (rows) {
-		if (r < 0 && !is_named)
+		if (r < 0 && !report)
 			return 0;
 		if (add_row(run, opts, pid, r == 0 ? comm : NULL,
 		    r < 0 ? NULL : &totals, why) != 0)
 			return STOP_OUTPUT;
-		return r;
+		return is_named ? r : 0;
 	}
 	if (stop(run, view_process_finish(&run->view, r < 0 ? NULL : &totals,
-	    why, r < 0 && !is_named)) != 0)
+	    why, r < 0 && !report)) != 0)
 		return STOP_OUTPUT;
 	return is_named ? r : 0;
 }
@@ -432,23 +496,122 @@ run_map(struct inspector *in, const struct options *opts, struct run *run)
 static int
 targets(struct options *opts, struct run *run)
 {
-	run->nnamed = opts->npids;
+	opts->npids = run->nnamed;
+	run->gone_from = run->nnamed;
 	if (!procsel_active(&opts->sel))
 		return 0;
 	return procsel_collect(&opts->sel, &opts->pids, &opts->npids, &run->skips);
 }
 
-/* Rows of --by process, path or user, sorted, their totals, and the family. */
+/* Is pid among the processes the selection gave this sample? */
+static bool
+selected(const struct options *opts, const struct run *run, int pid)
+{
+	for (size_t i = run->nnamed; i < run->gone_from; i++)
+		if (opts->pids[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * A watch: the processes the last sample read that the selection no longer
+ * gives, because they exited (or turned zombie), join the targets once, to
+ * be reported with their error. One that lives on but no longer matches
+ * (an exec changed its name) just leaves. Returns 0 or -errno.
+ */
+static int
+add_gone(struct options *opts, struct run *run)
+{
+	run->gone_from = opts->npids;
+	for (size_t i = 0; i < run->nseen; i++) {
+		struct proc_facts f;
+		int pid = run->seen[i], *p;
+
+		if (selected(opts, run, pid) || (procinfo_stat(pid, &f) == 0 &&
+		    f.state != 'Z' && f.state != 'X'))
+			continue;
+		if ((p = reallocarray(opts->pids, opts->npids + 1,
+		    sizeof(*p))) == NULL)
+			return -ENOMEM;
+		opts->pids = p;
+		p[opts->npids++] = pid;
+	}
+	return 0;
+}
+
+/* What a row of --by process, path or user is, from one sample to the next. */
+static struct delta_key
+row_key(const struct options *opts, const struct rollup_row *row)
+{
+	switch (opts->by) {
+	case BY_PATH:
+		return (struct delta_key){ .kind = DELTA_PATH, .s = row->path };
+	case BY_USER:
+		return (struct delta_key){ .kind = DELTA_USER, .a = row->uid };
+	default:
+		return (struct delta_key){ .kind = DELTA_PROCESS, .pid = row->pid };
+	}
+}
+
+/*
+ * Rows of --by process, path or user, sorted, their totals, and the family.
+ * A watch of changes sorts by the values themselves, so that rows keep
+ * their places from one sample to the next, and then takes the changes.
+ */
 static int
 write_rows(struct run *run, const struct options *opts)
 {
+	struct delta_key tk = { .kind = DELTA_TOTALS };
 	struct output *out = &run->out;
+	int r;
 
 	rollup_sort(&run->roll, opts->sort, opts->nsort);
-	for (size_t i = 0; i < run->roll.n; i++)
-		if (out->ops->row(out, &run->roll.rows[i]) < 0)
+	for (size_t i = 0; i < run->roll.n; i++) {
+		struct rollup_row *row = &run->roll.rows[i];
+		struct delta_key k = row_key(opts, row);
+
+		if (row->error == NULL &&
+		    (r = changes(run, &k, &row->c)) != 0) {
+			errno = -r;
 			return -1;
+		}
+		if (out->ops->row(out, row) < 0)
+			return -1;
+	}
+	if (run->any_read && (r = changes(run, &tk, &run->roll.totals)) != 0) {
+		errno = -r;
+		return -1;
+	}
 	return out->ops->rows_end(out, run->any_read ? &run->roll.totals : NULL);
+}
+
+/* With --delta, the family's counts less the last sample's. */
+static int
+family_changes(struct run *run, struct family_view *fv)
+{
+	struct delta_key k = { .kind = DELTA_FAMILY, .a = (uint64_t)fv->root };
+	struct counts c = { .known = fv->exact ? CTR_BIT(CTR_PRESENT) |
+	    CTR_BIT(CTR_ANON) | CTR_BIT(CTR_COW_SHARED) | CTR_BIT(CTR_PAGES) : 0 };
+	int r;
+
+	c.known |= fv->pss.known & CTR_BIT(CTR_PSS);
+	c.v[CTR_PRESENT] = fv->present;
+	c.v[CTR_ANON] = fv->anon;
+	c.v[CTR_COW_SHARED] = fv->cow_shared;
+	c.v[CTR_PAGES] = fv->cow_exposure;	/* no counter of its own */
+	c.v[CTR_PSS] = fv->pss.v[CTR_PSS];
+	if ((r = changes(run, &k, &c)) != 0)
+		return r;
+	fv->present = c.v[CTR_PRESENT];
+	fv->anon = c.v[CTR_ANON];
+	fv->cow_shared = c.v[CTR_COW_SHARED];
+	fv->cow_exposure = c.v[CTR_PAGES];
+	fv->pss.v[CTR_PSS] = c.v[CTR_PSS];
+	/* Exact only if both samples were: else a change cannot be told. */
+	fv->exact = fv->exact && (c.known & CTR_BIT(CTR_PRESENT));
+	if (!(c.known & CTR_BIT(CTR_PSS)))
+		fv->pss.known &= ~CTR_BIT(CTR_PSS);
+	return 0;
 }
 
 static int
@@ -467,6 +630,12 @@ write_family(struct run *run, const struct options *opts)
 		.pss = run->family_pss,
 	};
 
+	int r;
+
+	if (fv.members > 0 && (r = family_changes(run, &fv)) != 0) {
+		errno = -r;
+		return -1;
+	}
 	/* No member read: nothing to say of the family, as with totals. */
 	return run->out.ops->family(&run->out, fv.members > 0 ? &fv : NULL);
 }
@@ -511,6 +680,146 @@ seed_json(void)
 		seed = (uint32_t)time(NULL) ^ (uint32_t)getpid();
 	/* 0 would tell jansson to read /dev/urandom after all. */
 	json_object_seed(seed != 0 ? seed : 1);
+}
+
+/* The processes could not be listed: said, and the run ends (exit 1). */
+#define EXIT_LIST	(-1)
+
+/* A --tree root that could not be read: its tree is not watched again. */
+static void
+forget_root(struct procsel *sel, int pid)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < sel->ntrees; i++)
+		if (sel->trees[i] != pid)
+			sel->trees[kept++] = sel->trees[i];
+	sel->ntrees = kept;
+}
+
+/*
+ * One sample: list the targets, read each, write the rows and the family.
+ * Returns an exit status: EXIT_SUCCESS, EXIT_TARGET when a named process
+ * could not be read, or EXIT_LIST. The output's failure is in write_errno.
+ */
+static int
+sample(struct inspector *in, struct options *opts, struct run *run)
+{
+	int status = EXIT_SUCCESS, r;
+
+	run->skips = (struct procsel_skips){ 0 };
+	run->nseen_now = 0;
+	/* Map counts change between samples: a watch reads them anew. */
+	kpage_forget(&in->kp);
+	if ((r = targets(opts, run)) != 0 || (r = add_gone(opts, run)) != 0) {
+		warnx("cannot list processes: %s", strerror(-r));
+		return EXIT_LIST;
+	}
+	rollup_init(&run->roll, opts->by);
+	family_init(&run->fam);
+	stats_init(&run->family_pss, CTR_ALL);
+	run->family_on = opts->family && in->probe.pfn_visible;
+	if (run->out.ops->begin(&run->out) < 0)
+		run->write_errno = errno;
+	for (size_t i = 0; i < opts->npids && run->write_errno == 0; i++) {
+		if (opts->freeze && freeze_one(opts->pids[i]) != 0)
+			status = EXIT_TARGET;
+		r = inspect_one(in, opts, run, opts->pids[i]);
+		/* Resumed at once: it stops serving for as long as it is read. */
+		freeze_resume();
+		if (r == STOP_OUTPUT)
+			break;
+		if (r < 0)
+			status = EXIT_TARGET;
+		/* A watch reports a named process that failed once, not again. */
+		if (r < 0 && run->out.watch && i < run->nnamed)
+			opts->pids[i] = 0;
+		else if (r < 0 && run->out.watch)
+			forget_root(&opts->sel, opts->pids[i]);
+	}
+	if (run->write_errno == 0 && opts->by != BY_MAPPING &&
+	    write_rows(run, opts) < 0)
+		run->write_errno = errno;
+	if (run->write_errno == 0 && opts->family && write_family(run, opts) < 0)
+		run->write_errno = errno;
+	if (run->write_errno == 0 && run->out.ops->end(&run->out) < 0)
+		run->write_errno = errno;
+	rollup_release(&run->roll);
+	family_release(&run->fam);
+	return status;
+}
+
+/* Drop the named processes a sample could not read (their PID set to 0). */
+static void
+forget_failed(struct options *opts, struct run *run)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < run->nnamed; i++)
+		if (opts->pids[i] != 0)
+			opts->pids[kept++] = opts->pids[i];
+	run->nnamed = kept;
+	opts->npids = kept;
+}
+
+/* What a watch's samples share. */
+struct watching {
+	struct inspector	*in;
+	struct options		*opts;
+	struct run		*run;
+	int			 status;
+};
+
+/*
+ * One sample of a watch, flushed as it ends, so that a reader at the other
+ * end of a pipe has it at once. The watch ends when the output fails, the
+ * processes cannot be listed, or no process is left to watch.
+ */
+static bool
+watch_sample(void *arg, uint64_t n, double time)
+{
+	struct watching *wr = arg;
+	struct run *run = wr->run;
+	int r, *t;
+
+	output_sample(&run->out, n, time, wr->opts->delta && n > 1);
+	if ((r = sample(wr->in, wr->opts, run)) == EXIT_LIST) {
+		wr->status = r;
+		return false;
+	}
+	if (r != EXIT_SUCCESS)
+		wr->status = r;
+	if (run->write_errno == 0 && fflush(stdout) != 0)
+		run->write_errno = errno;
+	if (run->write_errno != 0)
+		return false;
+	if (run->delta_on)
+		delta_next(&run->delta);
+	t = run->seen;
+	run->seen = run->seen_now;
+	run->nseen = run->nseen_now;
+	run->seen_now = t;
+	forget_failed(wr->opts, run);
+	return run->nnamed > 0 || procsel_active(&wr->opts->sel);
+}
+
+/*
+ * A watch (--interval): exit 0 at --count or SIGINT/SIGTERM, or 1 if a
+ * named process could not be read on the way.
+ */
+static int
+watch(struct inspector *in, struct options *opts, struct run *run)
+{
+	struct watching wr = { .in = in, .opts = opts, .run = run,
+	    .status = EXIT_SUCCESS };
+	int r;
+
+	if ((r = watch_run(opts->interval_ns, opts->count, watch_sample,
+	    &wr)) != 0) {
+		warnx("cannot start the watch: %s", strerror(-r));
+		return EXIT_LIST;
+	}
+	return wr.status;
 }
 
 int
@@ -611,50 +920,33 @@ main(int argc, char **argv)
 	    opts.pages != PAGES_OFF || opts.summary != SUMMARY_OFF);
 	run.known = CTR_ALL;
 
-	if ((r = targets(&opts, &run)) != 0) {
-		inspector_release(&in);
-		cli_free(&opts);
-		errx(EXIT_FAILURE, "cannot list processes: %s", strerror(-r));
-	}
+	run.nnamed = opts.npids;
 	if (opts.map) {
+		if ((r = targets(&opts, &run)) != 0) {
+			inspector_release(&in);
+			cli_free(&opts);
+			errx(EXIT_FAILURE, "cannot list processes: %s",
+			    strerror(-r));
+		}
 		status = run_map(&in, &opts, &run);
 		status = close_stdout(run.write_errno) != 0 ? EXIT_FAILURE : status;
 		inspector_release(&in);
 		cli_free(&opts);
 		return status;
 	}
-	rollup_init(&run.roll, opts.by);
-	family_init(&run.fam);
-	stats_init(&run.family_pss, CTR_ALL);
-	run.family_on = opts.family && in.probe.pfn_visible;
-	if (run.out.ops->begin(&run.out) < 0)
-		run.write_errno = errno;
+	run.delta_on = opts.delta;
+	delta_init(&run.delta);
 	if (opts.freeze && (r = freeze_setup()) != 0)
 		warnx("--freeze: cannot catch signals: %s", strerror(-r));
-	for (size_t i = 0; i < opts.npids && run.write_errno == 0; i++) {
-		if (opts.freeze && freeze_one(opts.pids[i]) != 0)
-			status = EXIT_TARGET;
-		r = inspect_one(&in, &opts, &run, opts.pids[i]);
-		/* Resumed at once: it stops serving for as long as it is read. */
-		freeze_resume();
-		if (r == STOP_OUTPUT)
-			break;
-		if (r < 0)
-			status = EXIT_TARGET;
-	}
-	if (run.write_errno == 0 && opts.by != BY_MAPPING &&
-	    write_rows(&run, &opts) < 0)
-		run.write_errno = errno;
-	if (run.write_errno == 0 && opts.family && write_family(&run, &opts) < 0)
-		run.write_errno = errno;
-	if (run.write_errno == 0 && run.out.ops->end(&run.out) < 0)
-		run.write_errno = errno;
+	status = opts.interval_ns > 0 ? watch(&in, &opts, &run) :
+	    sample(&in, &opts, &run);
 
 	view_release(&run.view);
 	output_release(&run.out);
-	rollup_release(&run.roll);
-	family_release(&run.fam);
-	if (close_stdout(run.write_errno) != 0)
+	delta_release(&run.delta);
+	free(run.seen);
+	free(run.seen_now);
+	if (close_stdout(run.write_errno) != 0 || status == EXIT_LIST)
 		status = EXIT_FAILURE;
 	else {
 		notes_skips(&run.skips);

@@ -775,6 +775,107 @@ START_TEST(test_usage_text)
 }
 END_TEST
 
+/* --interval: decimal seconds to the nanosecond, above 0, at most a day. */
+static const struct interval_case {
+	const char	*arg;
+	bool		 ok;
+	uint64_t	 ns;
+} interval_cases[] = {
+	{ "1", true, 1000000000 },
+	{ "0.2", true, 200000000 },
+	{ ".5", true, 500000000 },
+	{ "2.", true, 2000000000 },
+	{ "0.000000001", true, 1 },
+	{ "0.0000000019", true, 1 },	/* below a nanosecond: dropped */
+	{ "86400", true, UINT64_C(86400000000000) },
+	{ "86400.000", true, UINT64_C(86400000000000) },
+	{ "007.25", true, 7250000000 },
+	{ "0", false, 0 },
+	{ "0.0", false, 0 },
+	{ "0.0000000001", false, 0 },
+	{ "86400.000000001", false, 0 },
+	{ "86401", false, 0 },
+	{ "99999999999999999999999", false, 0 },
+	{ "-1", false, 0 },
+	{ "+1", false, 0 },
+	{ " 1", false, 0 },
+	{ "1 ", false, 0 },
+	{ "1e3", false, 0 },
+	{ "0x10", false, 0 },
+	{ "inf", false, 0 },
+	{ "nan", false, 0 },
+	{ "1,5", false, 0 },
+	{ "1.2.3", false, 0 },
+	{ ".", false, 0 },
+	{ "", false, 0 },
+	{ "abc", false, 0 },
+};
+
+START_TEST(test_interval_table)
+{
+	const struct interval_case *c = &interval_cases[_i];
+	uint64_t ns = 7;
+	char e[128] = "";
+	int r = cli_parse_interval(c->arg, &ns, e, sizeof(e));
+
+	if (!c->ok) {
+		ck_assert_msg(r == -1, "'%s' accepted as %llu ns", c->arg,
+		    (unsigned long long)ns);
+		ck_assert_msg(e[0] != '\0', "'%s': no message", c->arg);
+		ck_assert_int_eq(parse("-i", c->arg, "1"), CLI_USAGE);
+		usage_with("--interval");
+		cli_free(&opts);
+		return;
+	}
+	ck_assert_msg(r == 0, "'%s' refused: %s", c->arg, e);
+	ck_assert_msg(ns == c->ns, "'%s': %llu ns, want %llu", c->arg,
+	    (unsigned long long)ns, (unsigned long long)c->ns);
+	ck_assert_int_eq(parse("--interval", c->arg, "1"), CLI_OK);
+	ck_assert_uint_eq(opts.interval_ns, c->ns);
+	ck_assert_uint_eq(opts.count, 0);
+	ck_assert(!opts.delta);
+	cli_free(&opts);
+}
+END_TEST
+
+/* --count and --delta belong to a watch; --count counts from 1. */
+START_TEST(test_watch_options)
+{
+	ck_assert_int_eq(parse("-i", "0.5", "--count", "3", "--delta", "1"), CLI_OK);
+	ck_assert_uint_eq(opts.interval_ns, 500000000);
+	ck_assert_uint_eq(opts.count, 3);
+	ck_assert(opts.delta);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-ai2", "--by", "user", "--delta"), CLI_OK);
+	ck_assert_uint_eq(opts.interval_ns, 2000000000);
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--count", "3", "1"), CLI_USAGE);
+	usage_with("--count applies to a watch");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("--delta", "1"), CLI_USAGE);
+	usage_with("--delta applies to a watch");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-i", "1", "--count", "0", "1"), CLI_USAGE);
+	usage_with("--count");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-i", "1", "--count", "2x", "1"), CLI_USAGE);
+	usage_with("not a number");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-i", "1", "--count", "-1", "1"), CLI_USAGE);
+	usage_with("--count");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-i", "1", "--delta", "--pages", "1"), CLI_USAGE);
+	usage_with("--pages");
+	cli_free(&opts);
+	ck_assert_int_eq(parse("-i", "1", "--delta", "--summary", "1"), CLI_USAGE);
+	usage_with("--summary");
+	cli_free(&opts);
+	/* Absolute pages may be watched. */
+	ck_assert_int_eq(parse("-i", "1", "--pages", "1"), CLI_OK);
+	cli_free(&opts);
+}
+END_TEST
+
 START_TEST(test_usage_write_error)
 {
 	FILE *fp = fopen("/dev/full", "we");
@@ -818,6 +919,11 @@ cli_suite(void)
 	tcase_add_loop_test(tc, test_range_table, 0,
 	    (int)(sizeof(range_cases) / sizeof(range_cases[0])));
 	tcase_add_test(tc, test_range_end_of_address_space);
+
+	tc = check_tcase(s, "watch");
+	tcase_add_loop_test(tc, test_interval_table, 0,
+	    (int)(sizeof(interval_cases) / sizeof(interval_cases[0])));
+	tcase_add_test(tc, test_watch_options);
 
 	tc = check_tcase(s, "usage");
 	tcase_add_test(tc, test_usage_text);

@@ -52,8 +52,8 @@ check "--help exits 0" test "$st" -eq 0
 check "--help ends with the man page pointer" \
 	sh -c "tail -n 1 '$tmp/out' | grep -qx 'For more details see pmstat(1).'"
 check "--help lists every long option" sh -c '
-	for o in csv extended flags full-join help json no-headers no-kpage no-scan output \
-	    output-all pages pid range summary unit version wide; do
+	for o in count csv delta extended flags full-join help interval json no-headers \
+	    no-kpage no-scan output output-all pages pid range summary unit version wide; do
 		grep -q -- "--$o" "$1" || exit 1
 	done' sh "$tmp/out"
 run --version

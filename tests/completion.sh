@@ -222,6 +222,16 @@ if ((${#COMPREPLY[@]})) && [ -z "$bad" ]; then
 else
 	not_ok "pmstat -o takes every column offered:$bad refused"
 fi
+# The built-in lists, used when pmstat's --help cannot be read, must not
+# fall behind it: every option of --help, and no other.
+fallback=$(names=(); _pmstat_fallback options; printf '%s\n' "${names[@]}" | sort)
+if [ -n "$help_options" ] && [ "$fallback" = "$help_options" ]; then
+	ok "_pmstat_fallback's options are exactly those of --help"
+else
+	not_ok "_pmstat_fallback's options are exactly those of --help"
+	diff <(echo "$help_options") <(echo "$fallback") | sed 's/^/# /'
+fi
+
 comp 'pmstat -F '
 bad=''
 for w in "${COMPREPLY[@]}"; do

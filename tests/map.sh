@@ -145,6 +145,9 @@ refused --map --summary
 refused --map --by path
 refused --map -o present
 refused --map --family
+refused --map -i 1
+refused --map --interval 0.5 --count 2
+refused --map --prometheus
 "$PMSTAT" --map --color always "$target" >"$tmp/out" 2>"$tmp/err"
 check "--color always (detached): exit 2, a hint for --color=always" \
 	sh -c "test $? -eq 2 && grep -q 'did you mean --color=always' '$tmp/err'"

@@ -84,7 +84,9 @@ grouped() {
 # --- usage errors: one line, exit 2, nothing on stdout
 for args in "--prometheus --json" "--json --prometheus" "--prometheus --csv" \
     "--csv --prometheus" "--prometheus --pages" "--prometheus --summary" \
-    "--prometheus -o pss" "--prometheus --unit bytes" "--prometheus -n"; do
+    "--prometheus -o pss" "--prometheus --unit bytes" "--prometheus -n" \
+    "--prometheus -i 1" "--prometheus --interval 0.5 --count 2" \
+    "--prometheus --map"; do
 	# shellcheck disable=SC2086
 	run $args 1
 	check "$args: exit 2, one line, no output" \
@@ -92,6 +94,8 @@ for args in "--prometheus --json" "--json --prometheus" "--prometheus --csv" \
 done
 run --prometheus --json 1
 check "--prometheus --json names both" grep -q -- "--prometheus and --json" "$tmp/err"
+run --prometheus -i 1 1
+check "--prometheus -i: a textfile is written once a run" grep -q -- "not with --interval" "$tmp/err"
 
 # --- a target of known layout, with a hostile comm and a hostile file name
 comm=$(printf 'a\033"\\\n\377z')
