@@ -15,6 +15,7 @@
 
 #include <err.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,15 @@ hold(size_t ps, long mib)
 		err(1, "mmap");
 	for (size_t i = 0; i < len; i += ps)
 		p[i] = 1;
-	ready();
+	/*
+	 * Where it is, on the line after "ready" and in the same write: a page
+	 * listing of it must not walk the rest of the address space, which
+	 * under ASan holds terabytes of shadow reservations.
+	 */
+	printf("ready\n%lx-%lx\n", (unsigned long)(uintptr_t)p,
+	    (unsigned long)((uintptr_t)p + len));
+	if (fflush(stdout) != 0)
+		err(1, "stdout");
 	for (;;)
 		pause();
 }

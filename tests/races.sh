@@ -156,7 +156,9 @@ mkfifo "$tmp/fifo" || exit 99
 vanish() {
 	start hold "$RACER" hold 16 || return 1
 	victim=$pid
-	"$PMSTAT" "$@" --json --pages=all "$victim" "$stable" >"$tmp/fifo" \
+	# Its 16 MiB only (racer's second line): 4,096 pages listed.
+	"$PMSTAT" "$@" --json --pages=all --range "$(sed -n 2p "$tmp/hold.ready")" \
+	    "$victim" "$stable" >"$tmp/fifo" \
 	    2>"$tmp/v.err" &
 	reader=$!
 	children="$children $reader"
@@ -212,7 +214,10 @@ if start frz "$RACER" hold 64; then
 	kill -CONT "$frz"
 
 	# Killed mid-run: pmstat blocks on a FIFO while the target is stopped.
-	"$PMSTAT" --freeze --json --pages=all "$frz" >"$tmp/fifo" 2>/dev/null &
+	# Its 64 MiB only (racer's second line): 16,384 pages listed.
+	frange=$(sed -n 2p "$tmp/frz.ready")
+	"$PMSTAT" --freeze --json --pages=all --range "$frange" "$frz" \
+	    >"$tmp/fifo" 2>/dev/null &
 	reader=$!
 	children="$children $reader"
 	exec 3<"$tmp/fifo"
@@ -231,7 +236,8 @@ if start frz "$RACER" hold 64; then
 	    test "$(state "$frz")" != T
 
 	# Into a closed pipe: SIGPIPE (or EPIPE) mid-run.
-	("$PMSTAT" --freeze --json --pages=all "$frz"; echo $? >"$tmp/p.st") |
+	("$PMSTAT" --freeze --json --pages=all --range "$frange" "$frz"
+	    echo $? >"$tmp/p.st") |
 	    head -c 100 >/dev/null
 	check "--freeze, closed pipe: pmstat stopped ($(cat "$tmp/p.st"))" \
 	    test "$(cat "$tmp/p.st")" -ne 0
