@@ -265,8 +265,10 @@ for sig in INT TERM; do
 done
 
 # Flushed per sample: a reader has each sample while the watch goes on,
-# whole, though far less than stdio's 64 KiB buffer was written.
-"$PMSTAT" --json -i 0.2 "$first" >"$tmp/live" 2>/dev/null &
+# whole, though far less than stdio's 64 KiB buffer was written.  The
+# interval is long so that the copy below is taken between two samples:
+# with a short one a slow machine copies the next sample half written.
+"$PMSTAT" --json -i 4 "$first" >"$tmp/live" 2>/dev/null &
 w=$!
 lines_at_least "$tmp/live" 1 "$w"
 cp "$tmp/live" "$tmp/seen"
