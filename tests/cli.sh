@@ -4,35 +4,9 @@
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${MAPFILE:?MAPFILE must name the tests/mapfile helper}"
-LC_ALL=C
-export LC_ALL
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-cli.XXXXXX") || exit 99
-children=""
-cleanup() {
-	for c in $children; do kill "$c" 2>/dev/null; wait "$c" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-# TAP for automake's tap-driver.sh: one line per check, the plan at the end.
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-
-# run ARGS...: pmstat's stdout, stderr and status land in $tmp/out, $tmp/err, $st
-run() {
-	"$PMSTAT" "$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
-lines() { wc -l <"$1" | tr -d ' '; }
+. "$(dirname "$0")/tap.sh"
+tap_begin cli
 
 # Start a target mapping the given files; its pid in $target.
 start_target() {
@@ -194,5 +168,4 @@ sys.exit(p.returncode)' "$PMSTAT" --no-kpage "$target" 2>"$tmp/err"
 	check "--no-kpage into a closed pipe: no note" test ! -s "$tmp/err"
 fi
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+tap_end

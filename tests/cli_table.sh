@@ -6,29 +6,11 @@
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${MAPFILE:?MAPFILE must name the tests/mapfile helper}"
-LC_ALL=C
-export LC_ALL
 unset COLUMNS
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-tbl.XXXXXX") || exit 99
-target=""
-cleanup() {
-	[ -n "$target" ] && kill "$target" 2>/dev/null && wait "$target" 2>/dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. "$(dirname "$0")/tap.sh"
+tap_begin tbl
 
-# TAP for automake's tap-driver.sh: one line per check, the plan at the end.
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 # The longest line of file $1, in bytes (the table is ASCII).
 widest() { awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }' "$1"; }
 # The line of file $1 for the mapping at address $2 (16 hex digits).
@@ -50,6 +32,7 @@ hostile="$tmp/cut-$(awk 'BEGIN { for (i = 0; i < 20; i++) printf "x\033\377\t" }
 printf 'x' >"$long" && printf 'y' >"$hostile" || exit 99
 "$MAPFILE" "$long" "$hostile" >"$tmp/ready" &
 target=$!
+children="$children $target"
 i=0
 while [ "$(cat "$tmp/ready" 2>/dev/null)" != ready ] && [ $i -lt 100 ]; do
 	sleep 0.05
@@ -119,7 +102,6 @@ check "-x at 80 columns: every number is printed" \
 	    "$(row "$tmp/wide" $laddr | sed 's/ [^ ]*$//')"
 check "-x at 80 columns: the path is only the mark" \
 	matches "$tmp/out" $laddr ' \.\.\.$'
-
 
 # Under a pseudo-terminal, its width counts, not $COLUMNS.
 if command -v script >/dev/null 2>&1 &&
@@ -207,5 +189,4 @@ else
 	skip "JSON: every field, in order" "no python3 to parse it"
 fi
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+tap_end

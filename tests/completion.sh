@@ -6,17 +6,9 @@
 # check with PMSTAT set; COMPLETION may name another completion file.
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
-LC_ALL=C
-export LC_ALL
 completion=${COMPLETION:-${srcdir:-.}/bash-completion/pmstat}
 bash_completion=/usr/share/bash-completion/bash_completion
-
-# TAP for automake's tap-driver.sh: one line per check, the plan at the end.
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$(dirname "$0")/tap.sh"
 
 # A process to find among the PIDs, by its PID and its comm.
 sleep 300 &
@@ -271,5 +263,4 @@ else
 	    "bash-completion is not installed ($bash_completion)"
 fi
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+tap_end

@@ -7,32 +7,10 @@
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${JSONQ:?JSONQ must name the tests/jsonq helper}"
-LC_ALL=C
-export LC_ALL
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-many.XXXXXX") || exit 99
-children=""
-cleanup() {
-	for c in $children; do kill "$c" 2>/dev/null; done
-	for c in $children; do wait "$c" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. "$(dirname "$0")/tap.sh"
+tap_begin many
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-run() {
-	"$PMSTAT" "$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
-lines() { wc -l <"$1" | tr -d ' '; }
 # The words of stdin, one per line, sorted: sets compare as text.
 set_of() { tr ' ,' '\n\n' | sed '/^$/d' | sort -n; }
 # q PATH: what $JSONQ finds in the last output; qk PATH: the keys, as a set.
@@ -353,4 +331,4 @@ check "--tree of a gone PID --json: its entry says why, its totals null" \
 check "--tree of a gone PID --json: ppid, uid, comm null" \
 	test "$(q processes.0.ppid) $(q processes.0.uid) $(q processes.0.comm)" = "null null null"
 
-echo "1..$n"
+tap_end

@@ -6,28 +6,11 @@
 # Run by make check with PMSTAT set.
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
-LC_ALL=C
-export LC_ALL
 unset COLUMNS NO_COLOR LC_CTYPE LANG
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-map.XXXXXX") || exit 99
-target=""
-cleanup() {
-	[ -n "$target" ] && kill "$target" 2>/dev/null && wait "$target" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. "$(dirname "$0")/tap.sh"
+tap_begin map
 
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 # The longest line of file $1 in characters, colour escapes left out.
 widest() {
 	sed 's/\x1b\[[0-9;]*m//g' "$1" |
@@ -42,6 +25,7 @@ map_col() { sed -n 's/^Address .* Anon \(Map *\) Mapping$/\1/p' "$1" | awk '{ pr
 # sleep: libc's text is larger than any strip at 80 columns.
 sleep 600 &
 target=$!
+children="$children $target"
 map() { "$PMSTAT" --map "$@" "$target"; }
 
 # Width: 80 into a pipe, $COLUMNS, --width over both.
@@ -166,5 +150,4 @@ check "a PID that is gone: exit 1, one line on stderr" test $st -eq 1 -a "$(wc -
 check "a PID that is gone: its JSON entry has the error, the other its buckets" \
 	sh -c "grep -q '{\"pid\":$gone,\"comm\":null,\"mappings\":\[\],\"totals\":null,\"error\":\"no such process\"}' '$tmp/out' && grep -q '\"buckets\"' '$tmp/out'"
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+tap_end

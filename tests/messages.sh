@@ -6,31 +6,9 @@
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${MAPFILE:?MAPFILE must name the tests/mapfile helper}"
-LC_ALL=C
-export LC_ALL
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-msg.XXXXXX") || exit 99
-children=""
-cleanup() {
-	for c in $children; do kill "$c" 2>/dev/null; wait "$c" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-run() {
-	"$PMSTAT" "$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
-lines() { wc -l <"$1" | tr -d ' '; }
+. "$(dirname "$0")/tap.sh"
+tap_begin msg
 
 # A target that maps a file and waits; its pid in $target.
 "$MAPFILE" "$MAPFILE" >"$tmp/ready" &
@@ -162,4 +140,4 @@ for l in f x z c d w g; do
 done
 check "--help says -n drops the totals row" grep -q "totals row" "$tmp/out"
 
-echo "1..$n"
+tap_end

@@ -8,27 +8,14 @@
 
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${MAPFILE:?MAPFILE must name the tests/mapfile helper}"
-LC_ALL=C
-export LC_ALL
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 if ! command -v strace >/dev/null 2>&1; then
 	echo "1..0 # SKIP no strace to watch pmstat's system calls"
 	exit 0
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-priv.XXXXXX") || exit 99
+. "$(dirname "$0")/tap.sh"
+tap_begin priv
 chmod 755 "$tmp"
-target=""
-cleanup() {
-	[ -n "$target" ] && { kill "$target" 2>/dev/null; wait "$target" 2>/dev/null; }
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 # The target maps a file of its own; as root, it runs as nobody.
 printf 'secret\n' >"$tmp/mapped-by-target"
@@ -40,6 +27,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 fi
 $as "$MAPFILE" "$tmp/mapped-by-target" >"$tmp/ready" 2>"$tmp/target.err" &
 target=$!
+children="$children $target"
 i=0
 while [ "$(cat "$tmp/ready" 2>/dev/null)" != ready ] && [ $i -lt 200 ]; do
 	sleep 0.05
@@ -103,4 +91,4 @@ for args in "" "--json -X" "--pages=all --json --range $frange" "--summary" \
 	if [ -z "$wrote" ]; then ok "$what: writes only to stdout and stderr"
 	else not_ok "$what: wrote to $(printf '%s' "$wrote" | head -n 2)"; fi
 done
-echo "1..$n"
+tap_end

@@ -9,31 +9,9 @@
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${JSONQ:?JSONQ must name the tests/jsonq helper}"
 : "${PROMTARGET:?PROMTARGET must name the tests/promtarget helper}"
-LC_ALL=C
-export LC_ALL
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-prom.XXXXXX") || exit 99
-children=""
-cleanup() {
-	for c in $children; do kill "$c" 2>/dev/null; done
-	for c in $children; do wait "$c" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-run() {
-	"$PMSTAT" "$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
+. "$(dirname "$0")/tap.sh"
+tap_begin prom
 
 ps=$(getconf PAGESIZE)
 npages=64
@@ -215,4 +193,4 @@ else
 	done
 fi
 
-echo "1..$n"
+tap_end

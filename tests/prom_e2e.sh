@@ -12,8 +12,6 @@
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${JSONQ:?JSONQ must name the tests/jsonq helper}"
 : "${PROMTARGET:?PROMTARGET must name the tests/promtarget helper}"
-LC_ALL=C
-export LC_ALL
 
 missing=""
 for p in prometheus-node-exporter prometheus curl; do
@@ -32,23 +30,9 @@ if [ -z "$lo" ] || [ $((lo & 1)) = 0 ]; then
 	exit 0
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-e2e.XXXXXX") || exit 99
-children=""
-cleanup() {
-	for c in $children; do kill "$c" 2>/dev/null; done
-	for c in $children; do wait "$c" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. "$(dirname "$0")/tap.sh"
+tap_begin e2e
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 bail() {
 	echo "Bail out! $*"
 	for f in "$tmp"/*.log; do
@@ -187,4 +171,4 @@ check "PromQL: one series" test "$("$JSONQ" -n 'data.result.*' <"$tmp/query.json
 check "PromQL: the series came through node_exporter" \
     test "$("$JSONQ" data.result.0.metric.job <"$tmp/query.json")" = node
 
-echo "1..$n"
+tap_end

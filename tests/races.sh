@@ -11,32 +11,10 @@
 : "${MAPFILE:?MAPFILE must name the tests/mapfile helper}"
 : "${RACER:?RACER must name the tests/racer helper}"
 : "${JSONQ:?JSONQ must name the tests/jsonq helper}"
-LC_ALL=C
-export LC_ALL
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-race.XXXXXX") || exit 99
-children=""
-cleanup() {
-	exec 3<&- 2>/dev/null
-	# A stopped child must be resumed to die of SIGTERM.
-	for c in $children; do
-		kill -CONT "$c" 2>/dev/null
-		kill -KILL "$c" 2>/dev/null
-		wait "$c" 2>/dev/null
-	done
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
+. "$(dirname "$0")/tap.sh"
+tap_begin race
+# The fifo's reading end, open while a racer waits on it, is closed first.
+cleanup_more() { exec 3<&- 2>/dev/null; }
 
 # wait_ready FILE: until a helper wrote "ready" into FILE (30 s at most:
 # 50,000 mappings take a while on a busy machine).
@@ -249,4 +227,4 @@ else
 fi
 
 echo "# races.sh: $(($(date +%s) - t0)) s"
-echo "1..$n"
+tap_end

@@ -7,35 +7,9 @@
 : "${PMSTAT:?PMSTAT must name the pmstat binary}"
 : "${JSONQ:?JSONQ must name the tests/jsonq helper}"
 : "${PAGEWRITER:?PAGEWRITER must name the tests/pagewriter helper}"
-LC_ALL=C
-export LC_ALL
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pmstat-watch.XXXXXX") || exit 99
-children=""
-cleanup() {
-	for c in $children; do kill "$c" 2>/dev/null; wait "$c" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-# TAP for automake's tap-driver.sh: one line per check, the plan at the end.
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-lines() { wc -l <"$1" | tr -d ' '; }
-
-# run ARGS...: pmstat's stdout, stderr and status land in $tmp/out, $tmp/err, $st
-run() {
-	"$PMSTAT" "$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
+. "$(dirname "$0")/tap.sh"
+tap_begin watch
 
 # writer PAGES MS [ROUNDS]: start a pagewriter; its pid in $target, once
 # it has written its first pages.
@@ -287,5 +261,4 @@ check "... and less than a full stdio buffer" \
 (trap '' PIPE; "$PMSTAT" -i 0.1 "$first" 2>"$tmp/err" | head -n 1 >/dev/null)
 check "a closed pipe ends a watch without a message" test ! -s "$tmp/err"
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+tap_end
