@@ -255,19 +255,29 @@ table_heading(struct output *out)
 	return row_end(&row);
 }
 
-/* %016 PRIx64, without printf's cost on every row. */
-static void
-hex16(char *buf, size_t len, uint64_t v)
+/*
+ * v in hex, at least min digits, zero-padded, as %0*x does: printf's cost
+ * on every field of every row shows with tens of thousands of mappings.
+ * buf holds 17 bytes.
+ */
+static size_t
+hex_min(char *buf, uint64_t v, int min)
 {
 	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+	size_t i = 0;
 
-	if (len < 17) {
-		snprintf(buf, len, "%016" PRIx64, v);
-		return;
-	}
-	for (int i = 15; i >= 0; i--, v >>= 4)
-		buf[i] = digits[v & 0xf];
-	buf[16] = '\0';
+	do {
+		tmp[n++] = digits[v & 0xf];
+		v >>= 4;
+	} while (v != 0);
+	while (n < min)
+		tmp[n++] = '0';
+	while (n > 0)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+	return i;
 }
 
 static int
@@ -278,19 +288,24 @@ format_field(const struct output *out, const struct maps_entry *e,
 
 	switch (col->kind) {
 	case COLK_ADDR:
-		hex16(buf, len, id == COL_START ? e->start : e->end);
+		hex_min(buf, id == COL_START ? e->start : e->end, 16);
 		break;
 	case COLK_PERMS:
-		snprintf(buf, len, "%s", e->perms);
+		strlcpy(buf, e->perms, len);
 		break;
 	case COLK_HEX:
-		snprintf(buf, len, "%08" PRIx64, e->offset);
+		hex_min(buf, e->offset, 8);
 		break;
-	case COLK_DEV:
-		snprintf(buf, len, "%02x:%02x", e->dev_major, e->dev_minor);
+	case COLK_DEV: {
+		size_t n = hex_min(buf, e->dev_major, 2);
+
+		/* Majors and minors fit 12 and 20 bits: 9 bytes at most. */
+		buf[n++] = ':';
+		hex_min(buf + n, e->dev_minor, 2);
 		break;
+	}
 	case COLK_INODE:
-		snprintf(buf, len, "%" PRIu64, e->inode);
+		output_fmt_u64(buf, e->inode);
 		break;
 	case COLK_COUNTER:
 		output_format_counter(out, c, col->counter, buf, len);
@@ -401,7 +416,7 @@ page_text(const struct page_row *r, int id, char *buf, size_t len)
 
 	switch (page_fields[id].kind) {
 	case PFK_ADDR:
-		hex16(buf, len, v);
+		hex_min(buf, v, 16);
 		return;
 	case PFK_STATE:
 		snprintf(buf, len, "%s", pfield_state(r));
