@@ -2,7 +2,7 @@
  * bench_reader.c - the benchmark's baselines: three honest ways to read
  * pagemap, written without pmstat's code so that they check it too
  *
- * usage: bench_reader plain|join|seek|scan PID
+ * usage: bench_reader plain|join|seek|scan|counts PID
  *
  *   plain  pagemap alone: one pread per mapping (in 8 MiB pieces), counting
  *          present and swapped pages; no kpage file is read.
@@ -15,6 +15,14 @@
  *          one pread per region reads their pagemap words; no kpage file
  *          is read. What pmstat must read at least where every page is
  *          exclusive and no counter needs a kpage word (a sparse target).
+ *   counts a floor for PSS: as scan, and the kpagecount word of every
+ *          present page whose pagemap word does not settle its map count:
+ *          not exclusive, or in a PMD-mapped huge page (whose exclusive
+ *          bit is its head page's, seen on 6.1 and 6.18: after a fork
+ *          relative rewrote the head, the other 511 pages read exclusive
+ *          while both processes map them). Those PFNs sorted and read in
+ *          runs 64 words apart at most; no kpageflags. What any reader
+ *          must read at least for PSS after a fork (fork2g) and on THP.
  *
  * Prints one line of totals over every mapping of PID:
  *   present N swapped N [pss_kb X thp N ksm N dirty N]
@@ -125,9 +133,16 @@ struct pm_scan_arg {
 #define PAGEMAP_SCAN		_IOWR('f', 16, struct pm_scan_arg)
 #define PAGE_IS_PRESENT		(1 << 3)
 #define PAGE_IS_SWAPPED		(1 << 4)
+#define PAGE_IS_HUGE		(1 << 6)
 #endif
 
+#define PM_EXCLUSIVE	(UINT64_C(1) << 56)
+
 #define SCAN_VEC	1024
+
+/* What the counts reader does with a region's words (NULL: scan's count). */
+static void (*region_words)(const uint64_t *words, size_t k, int huge,
+    struct totals *t);
 
 /*
  * PAGEMAP_SCAN over the mapping, then one pread per region. The kernel's
@@ -147,7 +162,8 @@ scan(uint64_t vpn, uint64_t n, struct totals *t)
 			.size = sizeof(a), .start = cur, .end = end,
 			.vec = (uintptr_t)vec, .vec_len = SCAN_VEC,
 			.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-			.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+			.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED |
+			    (region_words != NULL ? PAGE_IS_HUGE : 0),
 		};
 		long got = ioctl(pm_fd, PAGEMAP_SCAN, &a);
 
@@ -164,6 +180,9 @@ scan(uint64_t vpn, uint64_t n, struct totals *t)
 				read_at(pm_fd, buf, k * 8, (off_t)(a0 * 8));
 				for (size_t j = 0; j < k; j++)
 					count_word(t, buf[j]);
+				if (region_words != NULL)
+					region_words(buf, k, (vec[i].categories &
+					    PAGE_IS_HUGE) != 0, t);
 				a0 += k;
 			}
 			done = b > done ? b : done;
@@ -248,6 +267,69 @@ join(uint64_t vpn, uint64_t n, struct totals *t)
 	}
 }
 
+/* The counts reader's PFNs waiting to be read, and their counts. */
+static uint64_t *cpfns, *cvals;
+static size_t ncp;
+
+/*
+ * PFNs closer than this share a read: a pread costs about what 64 words
+ * do (pmstat measures its own gap; 46 words on the machine it was tuned on).
+ */
+#define COUNT_GAP	64
+#define COUNT_SPAN	(JOIN_BATCH * 4)
+
+/* Read the waiting PFNs' counts in runs; each adds 1/count to PSS. */
+static void
+counts_flush(struct totals *t)
+{
+	qsort(cpfns, ncp, 8, cmp_u64);
+	for (size_t i = 0; i < ncp; ) {
+		size_t j = i + 1;
+
+		while (j < ncp && cpfns[j] <= cpfns[j - 1] + COUNT_GAP &&
+		    cpfns[j] - cpfns[i] < COUNT_SPAN)
+			j++;
+		/* The span from the run's first PFN to its last, gaps and all. */
+		read_at(count_fd, cvals, (size_t)(cpfns[j - 1] - cpfns[i] + 1) * 8,
+		    (off_t)(cpfns[i] * 8));
+		for (size_t k = i; k < j; k++) {
+			uint64_t c = cvals[cpfns[k] - cpfns[i]];
+
+			t->pss += c ? 1.0 / (double)c : 0;
+		}
+		i = j;
+	}
+	ncp = 0;
+}
+
+static void
+counts_words(const uint64_t *words, size_t k, int huge, struct totals *t)
+{
+	if (cpfns == NULL && ((cpfns = malloc(JOIN_BATCH * 8)) == NULL ||
+	    (cvals = malloc(COUNT_SPAN * 8)) == NULL))
+		die("malloc");
+	for (size_t i = 0; i < k; i++) {
+		if (!(words[i] & PM_PRESENT))
+			continue;
+		if ((words[i] & PM_EXCLUSIVE) && !huge) {
+			t->pss += 1;
+			continue;
+		}
+		if (ncp == JOIN_BATCH)
+			counts_flush(t);
+		cpfns[ncp++] = words[i] & PM_PFN;
+	}
+}
+
+static void
+counts(uint64_t vpn, uint64_t n, struct totals *t)
+{
+	region_words = counts_words;
+	scan(vpn, n, t);
+	if (ncp > 0)
+		counts_flush(t);
+}
+
 static uint64_t
 seek_read(int fd, uint64_t index)
 {
@@ -286,7 +368,7 @@ main(int argc, char **argv)
 	FILE *maps;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: bench_reader plain|join|seek|scan PID\n");
+		fprintf(stderr, "usage: bench_reader plain|join|seek|scan|counts PID\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "plain") == 0)
@@ -297,6 +379,8 @@ main(int argc, char **argv)
 		reader = seek;
 	else if (strcmp(argv[1], "scan") == 0)
 		reader = scan;
+	else if (strcmp(argv[1], "counts") == 0)
+		reader = counts;
 	else {
 		fprintf(stderr, "bench_reader: unknown reader '%s'\n", argv[1]);
 		return 2;
@@ -306,9 +390,11 @@ main(int argc, char **argv)
 	if ((pm_fd = open(path, O_RDONLY)) < 0)
 		die(path);
 	if (reader != plain && reader != scan &&
-	    ((count_fd = open("/proc/kpagecount", O_RDONLY)) < 0 ||
-	    (flags_fd = open("/proc/kpageflags", O_RDONLY)) < 0))
-		die("/proc/kpage*");
+	    (count_fd = open("/proc/kpagecount", O_RDONLY)) < 0)
+		die("/proc/kpagecount");
+	if (reader != plain && reader != scan && reader != counts &&
+	    (flags_fd = open("/proc/kpageflags", O_RDONLY)) < 0)
+		die("/proc/kpageflags");
 	snprintf(path, sizeof(path), "/proc/%s/maps", argv[2]);
 	if ((maps = fopen(path, "r")) == NULL)
 		die(path);
@@ -327,7 +413,9 @@ main(int argc, char **argv)
 	free(line);
 	fclose(maps);
 	printf("present %" PRIu64 " swapped %" PRIu64, t.present, t.swapped);
-	if (reader != plain && reader != scan)
+	if (reader == counts)
+		printf(" pss_kb %.0f", t.pss * (double)(page / 1024));
+	else if (reader != plain && reader != scan)
 		printf(" pss_kb %.0f thp %" PRIu64 " ksm %" PRIu64 " dirty %" PRIu64,
 		    t.pss * (double)(page / 1024), t.thp, t.ksm, t.dirty);
 	printf("\n");
