@@ -313,17 +313,23 @@ write_family(struct output *out, const struct family_view *f)
 	return 0;
 }
 
-/* The selected processes left out, by the reasons the skip note gives. */
+/*
+ * The processes left out, by the reasons the skip note gives: those the
+ * selection matched and those named on the command line alike (a named
+ * one also gets its error line and exit 1).
+ */
 static int
 write_skips(struct output *out)
 {
 	const struct procsel_skips none = { .kthreads = 0 };
 	const struct procsel_skips *sk = out->skips ? out->skips : &none;
+	const struct procsel_skips *nf = out->named_failed ?
+	    out->named_failed : &none;
 	const struct { const char *reason; unsigned int n; } parts[] = {
-		{ "kernel_thread", sk->kthreads },
-		{ "zombie", sk->zombies },
-		{ "unreadable", sk->unreadable },
-		{ "vanished", sk->vanished },
+		{ "kernel_thread", sk->kthreads + nf->kthreads },
+		{ "zombie", sk->zombies + nf->zombies },
+		{ "unreadable", sk->unreadable + nf->unreadable },
+		{ "vanished", sk->vanished + nf->vanished },
 	};
 
 	if (write_head(out->fp, "pmstat_processes_skipped", "processes the "

@@ -71,9 +71,13 @@ struct output {
 	const int		*cols;
 	size_t			 ncols;
 	size_t			 max_width;	/* table paths cut to it; 0 never */
-	/* Prometheus: when the run began, what the selection left out. */
+	/*
+	 * Prometheus: when the run began, what the selection left out, and
+	 * the named processes that could not be read.
+	 */
 	struct timespec		 started;
 	const struct procsel_skips *skips;
+	const struct procsel_skips *named_failed;
 	/* renderer state */
 	void			*priv;		/* the renderer's own */
 	int			 pid;

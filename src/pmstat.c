@@ -50,6 +50,7 @@ struct run {
 	uint32_t	known;		/* counters known in every process read */
 	bool		any_read;	/* a process was read to its end */
 	struct procsel_skips skips;	/* selected, but left out */
+	struct procsel_skips named_failed; /* named, and reported as an error */
 	/* A watch (--interval). */
 	bool		delta_on;	/* --delta: counters less the last's */
 	struct delta	delta;
@@ -175,23 +176,23 @@ seen_before(const struct run *run, int pid)
 	return false;
 }
 
-/* A selected process that could not be read is counted, not reported. */
+/* A process that could not be read, counted by why (procinfo_explain()). */
 static void
-count_skip(struct run *run, int err)
+count_skip(struct procsel_skips *sk, int err)
 {
 	switch (err) {
 	case PROCINFO_EKTHREAD:
-		run->skips.kthreads++;
+		sk->kthreads++;
 		break;
 	case PROCINFO_EZOMBIE:
-		run->skips.zombies++;
+		sk->zombies++;
 		break;
 	case -ENOENT:
 	case -ESRCH:
-		run->skips.vanished++;
+		sk->vanished++;
 		break;
 	default:
-		run->skips.unreadable++;
+		sk->unreadable++;
 		break;
 	}
 }
@@ -276,10 +277,18 @@ inspect_one(struct inspector *in, const struct options *opts, struct run *run,
 		report = report || seen_before(run, pid);
 		/* Its pages may be in the family already: no longer exact. */
 		run->fam.blind |= run->family_on;
+		/*
+		 * A selected one is counted, not reported; a named one is
+		 * reported, and counted apart for the exposition's
+		 * pmstat_processes_skipped (not for the note, which would say
+		 * it twice).
+		 */
 		if (!report)
-			count_skip(run, r);
-		else
+			count_skip(&run->skips, r);
+		else {
+			count_skip(&run->named_failed, r);
 			warnx("%d: %s", pid, procinfo_strerror(r));
+		}
 	} else {
 		run->known &= totals.known;
 		run->any_read = true;
@@ -708,6 +717,7 @@ sample(struct inspector *in, struct options *opts, struct run *run)
 	int status = EXIT_SUCCESS, r;
 
 	run->skips = (struct procsel_skips){ 0 };
+	run->named_failed = (struct procsel_skips){ 0 };
 	run->nseen_now = 0;
 	/* Map counts change between samples: a watch reads them anew. */
 	kpage_forget(&in->kp);
@@ -887,6 +897,7 @@ main(int argc, char **argv)
 	    in.probe.pfn_visible, in.probe.soft_dirty);
 	run.out.started = started;
 	run.out.skips = &run.skips;
+	run.out.named_failed = &run.named_failed;
 	if (!opts.wide)
 		run.out.max_width = termwidth(STDOUT_FILENO);
 	view_init(&run.view, &run.out, &opts.filter);

@@ -96,7 +96,22 @@ check "hostile comm escaped" grep -qF "pmstat_present_bytes{pid=\"$pid\",$comm_t
 check "each metric grouped under one HELP and TYPE" grouped
 check "skipped processes by reason" test "$(grep -c '^pmstat_processes_skipped{reason="[a-z_]*"} [0-9]*$' "$tmp/out")" = 4
 check "scrape duration" grep -q '^pmstat_scrape_duration_seconds [0-9.]*$' "$tmp/out"
+check "named PID: none skipped" \
+    test "$(grep -c '^pmstat_processes_skipped{reason="[a-z_]*"} 0$' "$tmp/out")" = 4
 cp "$tmp/out" "$tmp/process.prom"
+
+# A named PID that is gone: its error line and exit 1, as ever, and the
+# exposition counts it with the skipped, so a scrape of the file sees it.
+sh -c 'exit 0' &
+gone=$!
+wait "$gone"
+run --prometheus "$pid" "$gone"
+check "a named PID gone: exit 1, one line naming it" \
+    test "$st" = 1 -a "$(wc -l <"$tmp/err")" = 1 -a "$(grep -c "$gone" "$tmp/err")" = 1
+check "a named PID gone: counted as vanished" \
+    grep -qx 'pmstat_processes_skipped{reason="vanished"} 1' "$tmp/out"
+check "a named PID gone: the other still exported" \
+    test "$(grep -c '^pmstat_present_bytes{' "$tmp/out")" = 1
 
 # Unknown is left out, never 0: the counters JSON says null have no sample.
 "$PMSTAT" --json --by process "$pid" >"$tmp/json" 2>/dev/null
