@@ -431,7 +431,12 @@ tk_spawn(const char *name, const char *arg, int uid, int gid,
 		spawn_child(parent, p[1], name, arg, uid, gid);
 	close(p[1]);
 	tk_register_pid(c->pid);
-	n = read_full(p[0], &c->rep, sizeof(c->rep), 20000);
+	/*
+	 * A minute: a layout of 1 GiB takes seconds on an idle machine and
+	 * was seen to take more than 20 s under a load of 15; the Check
+	 * timeout (CK_DEFAULT_TIMEOUT, 120 s) still bounds the test.
+	 */
+	n = read_full(p[0], &c->rep, sizeof(c->rep), 60000);
 	close(p[0]);
 	if (n != (ssize_t)sizeof(c->rep)) {
 		snprintf(err, errlen, "layout %s: no report (%s)", name,
