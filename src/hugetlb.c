@@ -122,6 +122,12 @@ hugetlb_load_mounts(struct hugetlb_devs *h, const char *mountinfo)
 	return r;
 }
 
+void
+hugetlb_forget_mounts(struct hugetlb_devs *h)
+{
+	h->n = h->n_internal;
+}
+
 bool
 hugetlb_is_dev(const struct hugetlb_devs *h, unsigned int major,
     unsigned int minor)

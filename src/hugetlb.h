@@ -30,6 +30,9 @@ int	hugetlb_probe(struct hugetlb_devs *h);
  */
 int	hugetlb_load_mounts(struct hugetlb_devs *h, const char *mountinfo);
 
+/* Drop the mounts loaded last, keeping the internal devices. */
+void	hugetlb_forget_mounts(struct hugetlb_devs *h);
+
 /* Parse one mountinfo line: 1 and *major, *minor if hugetlbfs, 0 if not. */
 int	hugetlb_parse_mountinfo(const char *line, unsigned int *major,
 	    unsigned int *minor);

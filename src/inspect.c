@@ -1050,11 +1050,10 @@ walk_maps(struct walk *w, int pid, uint64_t start, uint64_t end,
 	struct maps_entry e;
 	struct mapgroup g;
 	char path[64];
+	bool mounts = false;	/* this process's hugetlbfs mounts are known */
 	int r;
 
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
-	if ((r = hugetlb_load_mounts(&w->in->huge, path)) != 0)
-		return r;
+	hugetlb_forget_mounts(&w->in->huge);
 	if ((r = mapgroup_init(&g, GROUP_MAPPINGS, w->in->batch, SPARSE_GAP,
 	    w->in->page_shift)) != 0)
 		return r;
@@ -1064,7 +1063,21 @@ walk_maps(struct walk *w, int pid, uint64_t start, uint64_t end,
 		return r;
 	}
 	while ((r = maps_next(&mr, &e)) == 1) {
-		bool scan = needs_scan(w->in, &e);
+		bool scan;
+
+		/*
+		 * A hugetlbfs file has an anonymous device (major 0, as tmpfs
+		 * and overlayfs have): the process's mounts are read when it
+		 * maps such a file, not for every process of --all (a
+		 * container host's mountinfo runs to hundreds of lines).
+		 */
+		if (!mounts && e.dev_major == 0 && e.inode != 0) {
+			snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
+			if ((r = hugetlb_load_mounts(&w->in->huge, path)) != 0)
+				break;
+			mounts = true;
+		}
+		scan = needs_scan(w->in, &e);
 
 		/* Maps come in address order: the first lies inside the task. */
 		if (mr.lineno == 1)

@@ -1,7 +1,7 @@
 /*
- * check_hugetlb_itest.c - hugetlb pages (MAP_HUGETLB, a MFD_HUGETLB memfd)
- * are present pages, never THPs. Changes a system knob (surplus huge pages)
- * for the test and puts it back.
+ * check_hugetlb_itest.c - hugetlb pages (MAP_HUGETLB, a MFD_HUGETLB memfd,
+ * a file on a hugetlbfs mount) are present pages, never THPs. Changes a
+ * system knob (surplus huge pages) for the test and puts it back.
  */
 #include "config.h"
 
@@ -10,7 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -54,6 +59,61 @@ layout_hugetlb(const char *arg, struct tk_report *rep)
 	memset(f, 'F', hs);
 	rep->addr[0] = (uintptr_t)a;
 	rep->addr[1] = (uintptr_t)f;
+	rep->ok = 1;
+}
+
+/*
+ * One huge page of a file on a hugetlbfs mount, shared. The mount is the
+ * child's alone: it enters a mount namespace of its own and mounts over
+ * /tmp there, so nothing is left mounted whatever happens to the test.
+ * pmstat tells such a file by the mount in the child's mountinfo: its
+ * device is not one of the kernel's internal hugetlbfs devices.
+ */
+static void
+layout_hugetlbfs_file(const char *arg, struct tk_report *rep)
+{
+	size_t hs = arg ? strtoul(arg, NULL, 10) : 0;
+	char *f;
+	int fd;
+
+	if (hs == 0) {
+		tk_fail(rep, "hugetlbfs file: no huge page size");
+		return;
+	}
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		tk_skip(rep, "a mount namespace of its own: %s", strerror(errno));
+		return;
+	}
+	if (mount("pmstat-itest", "/tmp", "hugetlbfs", 0, NULL) != 0) {
+		tk_skip(rep, "mount -t hugetlbfs: %s", strerror(errno));
+		return;
+	}
+	if ((fd = open("/tmp/huge", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    ftruncate(fd, (off_t)hs) != 0) {
+		tk_fail(rep, "a file on hugetlbfs: %s", strerror(errno));
+		return;
+	}
+	f = mmap(NULL, hs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (f == MAP_FAILED) {
+		tk_skip(rep, "mmap a hugetlbfs file: %s", strerror(errno));
+		return;
+	}
+	memset(f, 'M', hs);
+	/*
+	 * ",nobody": then run as nobody, for a pmstat run as nobody, which
+	 * has no kpageflags to tell a hugetlb page by and must read the
+	 * mountinfo. Dumpable again, or /proc/PID stays root's.
+	 */
+	if (strstr(arg, ",nobody") != NULL &&
+	    (setgroups(0, NULL) != 0 || setresgid(NOBODY_GID, NOBODY_GID,
+	    NOBODY_GID) != 0 || setresuid(NOBODY_UID, NOBODY_UID,
+	    NOBODY_UID) != 0 || prctl(PR_SET_DUMPABLE, 1) != 0)) {
+		tk_fail(rep, "becoming nobody: %s", strerror(errno));
+		return;
+	}
+	rep->addr[0] = (uintptr_t)f;
 	rep->ok = 1;
 }
 
@@ -157,19 +217,69 @@ START_TEST(test_hugetlb_not_thp)
 }
 END_TEST
 
+/*
+ * A file on a hugetlbfs mount: smaps says "ht", and so must pmstat. As
+ * root it knows by KPF_HUGE; as nobody it has only the device, and learns
+ * the mount's from the process's mountinfo (read only for a process that
+ * maps a file of an anonymous device). Were it missed, the PMD-mapped huge
+ * page would count as a THP.
+ */
+static void
+hugetlbfs_file(bool nobody)
+{
+	struct tk_child c;
+	struct tk_smaps s;
+	char arg[48];
+	json_t *root, *m;
+
+	if (huge_skip[0] != '\0') {
+		check_skip("%s", huge_skip);
+		return;
+	}
+	if (nobody && !can_be_nobody("hugetlbfs file as nobody"))
+		return;
+	snprintf(arg, sizeof(arg), "%lu%s", huge_size, nobody ? ",nobody" : "");
+	if (!spawn("hugetlbfs_file", arg, -1, &c))
+		return;
+	root = pmstat_json(nobody ? NOBODY_UID : -1, NULL, c.pid, 0);
+	m = mapping_of(root, c.pid, c.rep.addr[0], &s);
+	ck_assert_msg(tk_smaps_has_flag(&s, "ht"), "not hugetlb: %s", s.path);
+	EXPECT(m, "pages", huge_size / ps);
+	EXPECT(m, "present", huge_size / ps);
+	EXPECT_K(m, "thp", 0, nobody ? KP_NOBODY : 0);
+	relations(root, &c, "hugetlbfs file");
+	json_decref(root);
+	tk_kill(&c);
+}
+
+START_TEST(test_hugetlbfs_file)
+{
+	hugetlbfs_file(false);
+}
+END_TEST
+
+START_TEST(test_hugetlbfs_file_nobody)
+{
+	hugetlbfs_file(true);
+}
+END_TEST
 
 static Suite *
 hugetlb_suite(void)
 {
 	Suite *s = suite_create("hugetlb_itest");
 
-	tcase_add_test(itest_tcase(s, "hugetlb", huge_setup, huge_teardown),
-	    test_hugetlb_not_thp);
+	TCase *tc = itest_tcase(s, "hugetlb", huge_setup, huge_teardown);
+
+	tcase_add_test(tc, test_hugetlb_not_thp);
+	tcase_add_test(tc, test_hugetlbfs_file);
+	tcase_add_test(tc, test_hugetlbfs_file_nobody);
 	return s;
 }
 
 static const struct tk_layout layouts[] = {
 	{ "hugetlb", layout_hugetlb },
+	{ "hugetlbfs_file", layout_hugetlbfs_file },
 	{ NULL, NULL },
 };
 
