@@ -488,21 +488,25 @@ END {
 	}
 }' "$RESULTS"
 
-# The targets: layout, who (table: pmstat -X; json: pmstat --json),
-# baseline (a reader; "scan" the floor where pmap -X's bound is below what
-# the kernel's own reads cost: PAGEMAP_SCAN and a pread per region, as
-# issue 10 allows 1.1x of it; "counts" the floor for PSS where the kernel
-# must be asked for map counts page by page (after a fork, on THP), shown
-# beside pmap -X's bound, which pmstat cannot meet there; "table" for --json over the table; "seek" for a
-# floor on seek / pmstat; "rss" for peak RSS in MiB), bound, and when (all
-# KSM conditions, or clean). Issue 4's first,
-# then issue 10's, which hold in every condition and for JSON too.
+# The targets, a line each: layout; who (table: pmstat -X; json: pmstat
+# --json); baseline (a reader; "table" for --json over the table; "seek"
+# for a floor on seek / pmstat; "rss" for peak RSS in MiB); bound; when
+# (all KSM conditions, or clean); and, for a bound on pmap -X, the floor
+# reader. Issue 10 allows a bound that the kernel's own reads make
+# impossible, shown by a floor measured in the same run, if pmstat comes
+# within 1.1x of it: "plain" (pagemap, a pread per mapping), "scan"
+# (PAGEMAP_SCAN, then a pread per region) and "counts" (as scan, plus the
+# kpagecount word of every page whose word leaves its count open: after a
+# fork, on THP). Such a line says MET, the floor and both ratios. Issue
+# 4's targets first, then issue 10's, which hold in every condition and
+# for JSON too.
 echo
-while read -r layout who base bound when; do
+while read -r layout who base bound when floor; do
 	for cond in $CONDS; do
 		[ "$when" = all ] || [ "$cond" = "$when" ] || continue
 		grep -q "^$cond $layout pmstat " "$RESULTS" || continue
-		awk -v c="$cond" -v l="$layout" -v w="$who" -v b="$base" -v x="$bound" '
+		awk -v c="$cond" -v l="$layout" -v w="$who" -v b="$base" -v x="$bound" \
+		    -v f="${floor:-}" '
 		{ t[$1, $2, $3] = $4; rss[$1, $2, $3] = $7 }
 		END {
 			lab = w == "json" ? "pmstat-json" : "pmstat"
@@ -530,6 +534,18 @@ while read -r layout who base bound when; do
 			} else {
 				bl = b == "table" ? "pmstat" : b
 				v = p / t[c, l, bl]; ok = v <= x
+				# Issue 10: where the floor reader alone (the
+				# kernel reads pmstat cannot do without) takes
+				# longer than the bound allows, the target is
+				# impossible; within 1.1x of the floor counts.
+				if (!ok && f != "" && ((c, l, f) in t) &&
+				    t[c, l, f] > x * t[c, l, bl] &&
+				    p <= 1.1 * t[c, l, f]) {
+					printf "%-4s %-9s %-10s %-5s / %s = %.3f <= %s: below the floor, %s %.1f ms = %.2fx %s; pmstat %.2fx it <= 1.1\n",
+					    "MET", c, l, w, b, v, x, f, t[c, l, f],
+					    t[c, l, f] / t[c, l, bl], b, p / t[c, l, f]
+					exit 0
+				}
 				printf "%-4s %-9s %-10s %-5s / %s = %.3f <= %s\n",
 				    ok ? "MET" : "MISS", c, l, w, b, v, x
 			}
@@ -545,25 +561,25 @@ dense4g table pmap 0.5 clean
 dense4g table plain 1.5 clean
 dense4g table seek 50 clean
 sparse256g table plain 0.5 clean
-dense4g table pmap 1.0 all
+dense4g table pmap 1.0 all plain
 dense4g table watch20 1.1 all
-dense4g json pmap 1.0 all
+dense4g json pmap 1.0 all plain
 dense4g table plain 1.2 all
 dense4g json plain 1.2 all
-sparse256g table pmap 1.0 all
-sparse256g json pmap 1.0 all
+sparse256g table pmap 1.0 all scan
+sparse256g json pmap 1.0 all scan
 sparse256g table scan 1.1 all
 sparse256g json scan 1.1 all
 sparse256g table map 1.2 all
 maps50k table pmap 0.1 all
 maps50k json pmap 0.1 all
 maps50k json table 1.2 all
-fork2g table pmap 1.0 all
-fork2g json pmap 1.0 all
+fork2g table pmap 1.0 all counts
+fork2g json pmap 1.0 all counts
 fork2g table counts 1.1 all
 fork2g json counts 1.1 all
-thp table pmap 0.5 all
-thp json pmap 0.5 all
+thp table pmap 0.5 all counts
+thp json pmap 0.5 all counts
 thp table counts 1.1 all
 thp json counts 1.1 all
 dense4g table rss 16 all
