@@ -23,6 +23,15 @@ escape_vis(const char *s)
 	return out;
 }
 
+bool
+escape_vis_plain(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
 /*
  * The length of the character at s as a reader sees vis(3)'s output: \ooo
  * (one to three octal digits), \M-^c, \M-c, \M^c, \^c, \c, or one byte.

@@ -15,6 +15,13 @@
 char	*escape_vis(const char *s);
 
 /*
+ * Whether escape_vis() would give s back unchanged: every byte printable
+ * ASCII (a space and a backslash included). Most paths are: the table then
+ * writes them without a copy per row.
+ */
+bool	 escape_vis_plain(const char *s, size_t len);
+
+/*
  * Where to cut the front off s, a string escape_vis() wrote (len its length),
  * so that at most max bytes are left: the smallest offset at a boundary of
  * whole characters that does so. An escape sequence (\033, \n, \M-^?) is one
