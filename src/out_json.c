@@ -365,13 +365,20 @@ static int
 json_mapping(struct output *out, const struct maps_entry *e,
     const struct counts *c)
 {
-	char *path = escape_utf8(e->path, e->path_len);
+	/* Most paths are valid UTF-8 already: no copy for each mapping. */
+	bool valid = escape_utf8_valid(e->path, e->path_len);
+	char *copy = valid ? NULL : escape_utf8(e->path, e->path_len);
+	const char *path = valid ? e->path : copy;
 	struct jw w = { .fp = out->fp };
 	char dev[32];
+	size_t n;
 
 	if (path == NULL)
 		return -1;
-	snprintf(dev, sizeof(dev), "%02x:%02x", e->dev_major, e->dev_minor);
+	/* "%02x:%02x": majors and minors fit 12 and 20 bits. */
+	n = output_fmt_hex(dev, e->dev_major, 2);
+	dev[n++] = ':';
+	output_fmt_hex(dev + n, e->dev_minor, 2);
 	jw_str(&w, out->nitems++ > 0 ? "," : "");
 	jw_str(&w, nl(out));
 	jw_str(&w, "{\"start\":");
@@ -395,7 +402,7 @@ json_mapping(struct output *out, const struct maps_entry *e,
 	jw_counters(&w, out, c);
 	jw_mem(&w, "}", 1);
 	jw_flush(&w);
-	free(path);
+	free(copy);
 	return w.err;
 }
 

@@ -278,31 +278,6 @@ table_heading(struct output *out)
 	return row_end(&row);
 }
 
-/*
- * v in hex, at least min digits, zero-padded, as %0*x does: printf's cost
- * on every field of every row shows with tens of thousands of mappings.
- * buf holds 17 bytes.
- */
-static size_t
-hex_min(char *buf, uint64_t v, int min)
-{
-	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	int n = 0;
-	size_t i = 0;
-
-	do {
-		tmp[n++] = digits[v & 0xf];
-		v >>= 4;
-	} while (v != 0);
-	while (n < min)
-		tmp[n++] = '0';
-	while (n > 0)
-		buf[i++] = tmp[--n];
-	buf[i] = '\0';
-	return i;
-}
-
 static int
 format_field(const struct output *out, const struct maps_entry *e,
     const struct counts *c, int id, char *buf, size_t len)
@@ -311,20 +286,20 @@ format_field(const struct output *out, const struct maps_entry *e,
 
 	switch (col->kind) {
 	case COLK_ADDR:
-		hex_min(buf, id == COL_START ? e->start : e->end, 16);
+		output_fmt_hex(buf, id == COL_START ? e->start : e->end, 16);
 		break;
 	case COLK_PERMS:
 		strlcpy(buf, e->perms, len);
 		break;
 	case COLK_HEX:
-		hex_min(buf, e->offset, 8);
+		output_fmt_hex(buf, e->offset, 8);
 		break;
 	case COLK_DEV: {
-		size_t n = hex_min(buf, e->dev_major, 2);
+		size_t n = output_fmt_hex(buf, e->dev_major, 2);
 
 		/* Majors and minors fit 12 and 20 bits: 9 bytes at most. */
 		buf[n++] = ':';
-		hex_min(buf + n, e->dev_minor, 2);
+		output_fmt_hex(buf + n, e->dev_minor, 2);
 		break;
 	}
 	case COLK_INODE:
@@ -441,7 +416,7 @@ page_text(const struct page_row *r, int id, char *buf, size_t len)
 
 	switch (page_fields[id].kind) {
 	case PFK_ADDR:
-		hex_min(buf, v, 16);
+		output_fmt_hex(buf, v, 16);
 		return;
 	case PFK_STATE:
 		snprintf(buf, len, "%s", pfield_state(r));

@@ -127,6 +127,26 @@ output_fmt_u64(char *buf, uint64_t v)
 	return i;
 }
 
+size_t
+output_fmt_hex(char *buf, uint64_t v, int min)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+	size_t i = 0;
+
+	do {
+		tmp[n++] = digits[v & 0xf];
+		v >>= 4;
+	} while (v != 0);
+	while (n < min)
+		tmp[n++] = '0';
+	while (n > 0)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+	return i;
+}
+
 void
 output_format_counter(const struct output *out, const struct counts *c,
     int ctr, char *buf, size_t len)

@@ -136,6 +136,12 @@ void	output_page_row(const struct output *out, const struct maps_entry *e,
 
 /* v in decimal into buf (at least 21 bytes), NUL-terminated; its length. */
 size_t	output_fmt_u64(char *buf, uint64_t v);
+/*
+ * v in hex, at least min (at most 16) digits, zero-padded, as "%0*x" prints
+ * it: printf's cost shows on every field of tens of thousands of rows. buf
+ * holds 17 bytes; returns the digits written.
+ */
+size_t	output_fmt_hex(char *buf, uint64_t v, int min);
 
 /*
  * Format a counter column for the table in the chosen unit into buf; "-" when
